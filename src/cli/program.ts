@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerValidateCommand } from './commands/validate.js';
+
+const packageJson = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
+
+export const TOOL_VERSION = packageJson.version;
+
+/** The `dicentra` command tree. Each subcommand lives in its own file under commands/. */
+export function buildProgram(signal: AbortSignal): Command {
+  const program = new Command('dicentra')
+    .description(
+      'dicentra — from Giemsa metaphase images to a radiation dose with honest error bars.\n' +
+        'Results go to stdout (--json for one JSON document); logs and progress to stderr.\n' +
+        'Exit codes: 0 ok, 1 a check failed, 2 usage/config error, 3 input I/O, 4 model/inference, 130 interrupted.',
+    )
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: () => undefined })
+    .addHelpText(
+      'after',
+      '\nDocumentation: docs/cli.md (commands), docs/formats.md (files), docs/errors.md (error codes).',
+    );
+  registerImportCommand(program, signal);
+  registerValidateCommand(program, signal);
+  registerDemoCommand(program, signal);
+  return program;
+}

@@ -1,0 +1,90 @@
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+
+interface CatalogueEntry {
+  readonly exit: ExitCodeValue;
+  /** One line: what this code means. Mirrored in docs/errors.md (a test keeps them in step). */
+  readonly summary: string;
+}
+
+/**
+ * Every stable error code dicentra can report. Codes never change meaning once
+ * published; retire a code rather than reuse it.
+ */
+export const errorCatalogue = {
+  DCN_E_USAGE: {
+    exit: ExitCode.usage,
+    summary: 'A command-line argument or flag is missing, unknown or malformed.',
+  },
+  DCN_E_UNKNOWN_COMMAND: { exit: ExitCode.usage, summary: 'The subcommand does not exist.' },
+  DCN_E_OPTION_INVALID: {
+    exit: ExitCode.usage,
+    summary: 'An option value is out of range or has the wrong form.',
+  },
+  DCN_E_JSON_INVALID: { exit: ExitCode.usage, summary: 'An input JSON file is not valid JSON.' },
+  DCN_E_SCHEMA_INVALID: {
+    exit: ExitCode.usage,
+    summary: 'An input file does not match its schema (field missing, wrong type or unknown key).',
+  },
+  DCN_E_VERSION_UNSUPPORTED: {
+    exit: ExitCode.usage,
+    summary: 'A file declares a format version this dicentra cannot read.',
+  },
+  DCN_E_DATASET_INVALID: {
+    exit: ExitCode.usage,
+    summary:
+      'A dataset has one or more consistency problems; each is listed with its own code and JSON path.',
+  },
+  DCN_E_DUPLICATE_ID: { exit: ExitCode.usage, summary: 'Two images in a dataset share one id.' },
+  DCN_E_CLASS_UNKNOWN: {
+    exit: ExitCode.usage,
+    summary: 'Points or labels name a class the dataset does not list.',
+  },
+  DCN_E_POINT_OUT_OF_BOUNDS: { exit: ExitCode.usage, summary: 'A point lies outside its image.' },
+  DCN_E_IMAGE_SIZE_MISMATCH: {
+    exit: ExitCode.usage,
+    summary: 'The width or height recorded for an image differs from the decoded file.',
+  },
+  DCN_E_CSV_INVALID: {
+    exit: ExitCode.usage,
+    summary: 'A CSV table is malformed (missing column, bad number, unknown image).',
+  },
+  DCN_E_YOLO_INVALID: {
+    exit: ExitCode.usage,
+    summary: 'A YOLO label file is malformed or uses an unmapped class id.',
+  },
+  DCN_E_FILE_NOT_FOUND: {
+    exit: ExitCode.inputOutput,
+    summary: 'An input file or folder does not exist.',
+  },
+  DCN_E_FILE_READ: {
+    exit: ExitCode.inputOutput,
+    summary: 'An input file exists but could not be read.',
+  },
+  DCN_E_FILE_WRITE: { exit: ExitCode.inputOutput, summary: 'An output file could not be written.' },
+  DCN_E_IMAGE_MISSING: {
+    exit: ExitCode.inputOutput,
+    summary: 'A dataset refers to an image file that does not exist.',
+  },
+  DCN_E_IMAGE_DECODE: {
+    exit: ExitCode.inputOutput,
+    summary: 'An image file could not be decoded.',
+  },
+  DCN_E_NO_IMAGES: {
+    exit: ExitCode.inputOutput,
+    summary: 'A folder holds no image of a supported type (PNG, TIFF, JPEG).',
+  },
+  DCN_E_NOT_AVAILABLE: {
+    exit: ExitCode.usage,
+    summary: 'The requested feature is not available in this build.',
+  },
+  DCN_E_INTERRUPTED: {
+    exit: ExitCode.interrupted,
+    summary: 'The run was interrupted (Ctrl-C); finished work was kept, nothing half-written.',
+  },
+  DCN_E_INTERNAL: {
+    exit: ExitCode.checkFailed,
+    summary: 'An unexpected internal error; please report it with the command line.',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { DicentraError, type ProblemDetail } from './dicentra-error.js';
+
+/** Reads a file as text, turning missing/unreadable files into catalogued errors. */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new DicentraError(
+      missing ? 'DCN_E_FILE_NOT_FOUND' : 'DCN_E_FILE_READ',
+      `${what} ${path} ${missing ? 'does not exist' : 'could not be read'}`,
+      { file: path, hint: missing ? 'check the path' : 'check the file permissions', cause: error },
+    );
+  }
+}
+
+/** Renders a zod issue path the way docs and messages show JSON paths: `images[3].points`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    '',
+  );
+}
+
+export function parseJson(text: string, file: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DicentraError(
+      'DCN_E_JSON_INVALID',
+      `${what} ${file} is not valid JSON: ${(error as Error).message}`,
+      {
+        file,
+        hint: 'fix the JSON syntax (a JSON linter shows the line)',
+      },
+    );
+  }
+}
+
+/** Validates `raw` with `schema`, reporting every schema problem at once with its JSON path. */
+export function validateWithSchema<T extends z.ZodTypeAny>(
+  raw: unknown,
+  schema: T,
+  file: string,
+  what: string,
+): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems: ProblemDetail[] = result.error.issues.map((issue) => ({
+    code: 'DCN_E_SCHEMA_INVALID',
+    file,
+    field: jsonPath(issue.path),
+    message: issue.message,
+  }));
+  const listing = problems.map((p) => `  ${p.field || '(root)'}: ${p.message}`).join('\n');
+  throw new DicentraError(
+    'DCN_E_SCHEMA_INVALID',
+    `${what} ${file} does not match its schema:\n${listing}`,
+    {
+      file,
+      field: problems[0]?.field,
+      problems,
+      hint: `see docs/formats.md for the ${what} format`,
+    },
+  );
+}
+
+/**
+ * Checks the `version` ("MAJOR.MINOR") of a parsed file before its schema, so
+ * that a newer file gets "upgrade dicentra" rather than a list of unknown keys.
+ */
+export function checkFormatVersion(
+  raw: unknown,
+  supportedMajor: number,
+  file: string,
+  what: string,
+): void {
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version !== 'string') return; // the schema reports a missing or mistyped version
+  const major = Number(version.split('.')[0]);
+  if (major !== supportedMajor) {
+    throw new DicentraError(
+      'DCN_E_VERSION_UNSUPPORTED',
+      `${what} ${file} has format version ${version}; this dicentra reads version ${supportedMajor}.x`,
+      {
+        file,
+        field: 'version',
+        hint:
+          major > supportedMajor
+            ? 'upgrade dicentra to read this file'
+            : 'regenerate the file with this version of dicentra',
+      },
+    );
+  }
+}
