@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
 const folder = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
+const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
 const files = (await readdir(folder))
   .filter((name) => name.endsWith('.bench.js'))
   .filter((name) => wanted.length === 0 || wanted.includes(name.replace('.bench.js', '')))
