@@ -3,7 +3,7 @@
 # pytest exits 5 when it collects no test; an empty set is not a failure.
 cd "$(dirname "$0")" || exit 1
 PYTHON=${DICENTRA_PYTHON:-/usr/bin/python3}
-"$PYTHON" -m pytest -q tests
+"$PYTHON" -m pytest -q -p no:cacheprovider .
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "python: no tests collected"; exit 0; fi
 exit "$rc"
