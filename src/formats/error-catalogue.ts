@@ -52,6 +52,24 @@ export const errorCatalogue = {
     exit: ExitCode.usage,
     summary: 'A YOLO label file is malformed or uses an unmapped class id.',
   },
+  DCN_E_COUNTS_INVALID: {
+    exit: ExitCode.usage,
+    summary:
+      'An aberration count table is malformed (negative, non-integer or missing count, missing dose).',
+  },
+  DCN_E_CURVE_NOT_INVERTIBLE: {
+    exit: ExitCode.checkFailed,
+    summary:
+      'The calibration curve (or its confidence band) cannot be inverted at the observed yield.',
+  },
+  DCN_E_METHOD_NOT_APPLICABLE: {
+    exit: ExitCode.usage,
+    summary: 'The chosen dose-estimation method cannot be applied to these counts.',
+  },
+  DCN_E_FIT_FAILED: {
+    exit: ExitCode.checkFailed,
+    summary: 'The dose-effect curve could not be fitted to the count table.',
+  },
   DCN_E_FILE_NOT_FOUND: {
     exit: ExitCode.inputOutput,
     summary: 'An input file or folder does not exist.',
@@ -72,6 +90,30 @@ export const errorCatalogue = {
   DCN_E_NO_IMAGES: {
     exit: ExitCode.inputOutput,
     summary: 'A folder holds no image of a supported type (PNG, TIFF, JPEG).',
+  },
+  DCN_E_BUNDLE_TAMPERED: {
+    exit: ExitCode.model,
+    summary: 'A bundle member file does not match the sha256 recorded in bundle.json.',
+  },
+  DCN_E_BUNDLE_MEMBER_MISSING: {
+    exit: ExitCode.model,
+    summary: 'A bundle member file named in bundle.json is missing or unreadable.',
+  },
+  DCN_E_MODEL_INVALID: {
+    exit: ExitCode.model,
+    summary: 'A model file cannot be loaded or its inputs and outputs differ from the bundle contract.',
+  },
+  DCN_E_INFERENCE_FAILED: {
+    exit: ExitCode.model,
+    summary: 'Running a model on an image failed.',
+  },
+  DCN_E_IMAGES_FAILED: {
+    exit: ExitCode.inputOutput,
+    summary: 'Some images could not be processed; the others were, and the output lists the failures.',
+  },
+  DCN_E_CACHE_INVALID: {
+    exit: ExitCode.inputOutput,
+    summary: 'A heatmap cache file is corrupt; delete the cache folder to rebuild it.',
   },
   DCN_E_NOT_AVAILABLE: {
     exit: ExitCode.usage,

@@ -1,0 +1,90 @@
+import { buildPixelSet, type PixelSet } from './pixel-set.js';
+
+/**
+ * The M member heatmaps of one class of one image, kept only where they can
+ * vote: at the active pixels (some member's value above `floor`), every
+ * member's value is stored; elsewhere every member is ≤ floor, so no member
+ * votes for any T_C ≥ floor.
+ */
+export interface VoteStack {
+  readonly set: PixelSet;
+  readonly memberCount: number;
+  /** `values[p * memberCount + j]`: member j's heatmap value at active pixel p. */
+  readonly values: Float32Array;
+  readonly floor: number;
+}
+
+/**
+ * Builds the stack of one class from dense member heatmaps (each C×gridHeight×gridWidth,
+ * row-major), cropped to the top-left `width × height` heatmap pixels (the
+ * part of the padded grid that covers the image).
+ */
+export function voteStackFromDense(
+  members: readonly Float32Array[],
+  classIndex: number,
+  grid: { width: number; height: number },
+  crop: { width: number; height: number },
+  floor: number,
+): VoteStack {
+  const m = members.length;
+  const plane = grid.width * grid.height;
+  const base = classIndex * plane;
+  const active: number[] = [];
+  for (let y = 0; y < crop.height; y++) {
+    for (let x = 0; x < crop.width; x++) {
+      const offset = base + y * grid.width + x;
+      for (let j = 0; j < m; j++) {
+        if (members[j]![offset]! > floor) {
+          active.push(y * crop.width + x);
+          break;
+        }
+      }
+    }
+  }
+  const values = new Float32Array(active.length * m);
+  active.forEach((index, p) => {
+    const x = index % crop.width;
+    const y = (index - x) / crop.width;
+    for (let j = 0; j < m; j++) values[p * m + j] = members[j]![base + y * grid.width + x]!;
+  });
+  return {
+    set: buildPixelSet(crop.width, crop.height, Int32Array.from(active)),
+    memberCount: m,
+    values,
+    floor,
+  };
+}
+
+/**
+ * S = Σ_j [φ_j > T_C,j] at every active pixel (eq. 6; strict: a value equal to
+ * its threshold does not vote). `memberTc` holds one T_C per member.
+ */
+export function countVotes(stack: VoteStack, memberTc: readonly number[]): Uint16Array {
+  const { memberCount: m, values } = stack;
+  if (memberTc.length !== m) throw new RangeError(`need ${m} thresholds, got ${memberTc.length}`);
+  for (const tc of memberTc) {
+    if (tc < stack.floor) {
+      throw new RangeError(
+        `T_C ${tc} is below the stack floor ${stack.floor}; rebuild with a lower floor`,
+      );
+    }
+  }
+  const n = stack.set.pixels.length;
+  const votes = new Uint16Array(n);
+  for (let p = 0; p < n; p++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) if (values[p * m + j]! > memberTc[j]!) s++;
+    votes[p] = s;
+  }
+  return votes;
+}
+
+/** D = 1[S > T_A] (eq. 7, strict): with T_A = 0 a single vote detects. */
+export function decide(
+  votes: Uint16Array,
+  ta: number,
+  out = new Uint8Array(votes.length),
+): Uint8Array {
+  for (let p = 0; p < votes.length; p++) out[p] = votes[p]! > ta ? 1 : 0;
+  return out;
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { BUNDLE_FORMAT_MAJOR, bundleSchema, type Bundle, type BundleMember } from './bundle.js';
+import { DicentraError } from './dicentra-error.js';
+import { checkFormatVersion, parseJson, readTextFile, validateWithSchema } from './json-file.js';
+
+/** A bundle as loaded: its parsed content, where it lives, and the hash of its bytes. */
+export interface LoadedBundle {
+  readonly bundle: Bundle;
+  /** bundle.json as given. */
+  readonly path: string;
+  /** The folder member files are relative to. */
+  readonly folder: string;
+  /** sha256 of the bundle.json bytes. */
+  readonly sha256: string;
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Reads and schema-checks a bundle.json: refuses other major versions, classes
+ * listed twice, members sharing an epoch, and a bundle without members.
+ * Member files are not opened here (see verifyBundleMembers).
+ */
+export async function readBundleFile(path: string): Promise<LoadedBundle> {
+  const text = await readTextFile(path, 'bundle');
+  const raw = parseJson(text, path, 'bundle');
+  checkFormatVersion(raw, BUNDLE_FORMAT_MAJOR, path, 'bundle');
+  const bundle = validateWithSchema(raw, bundleSchema, path, 'bundle');
+  if (new Set(bundle.classes).size !== bundle.classes.length) {
+    throw new DicentraError('DCN_E_SCHEMA_INVALID', `bundle ${path} lists a class twice`, {
+      file: path,
+      field: 'classes',
+      hint: 'each class appears once, in heatmap channel order',
+    });
+  }
+  const epochs = bundle.members.map((member) => member.epoch);
+  if (new Set(epochs).size !== epochs.length) {
+    throw new DicentraError(
+      'DCN_E_SCHEMA_INVALID',
+      `bundle ${path} has two members with one epoch`,
+      {
+        file: path,
+        field: 'members',
+        hint: 'each member is the checkpoint of a distinct epoch',
+      },
+    );
+  }
+  if (bundle.members.length === 0) {
+    throw new DicentraError('DCN_E_SCHEMA_INVALID', `bundle ${path} has no members`, {
+      file: path,
+      field: 'members',
+      hint: 'train with enough epochs to pass the warm-up, so checkpoints are exported',
+    });
+  }
+  return { bundle, path, folder: dirname(resolve(path)), sha256: sha256Hex(text) };
+}
+
+export function memberPath(loaded: LoadedBundle, member: BundleMember): string {
+  return resolve(loaded.folder, member.file);
+}
+
+/**
+ * Checks that every given member file exists and hashes to its recorded sha256,
+ * so a swapped or corrupted checkpoint never votes. Returns the file bytes.
+ */
+export async function verifyBundleMembers(
+  loaded: LoadedBundle,
+  members: readonly BundleMember[],
+): Promise<Uint8Array[]> {
+  const bytes: Uint8Array[] = [];
+  for (const member of members) {
+    const file = memberPath(loaded, member);
+    const field = `members[${loaded.bundle.members.indexOf(member)}]`;
+    let data: Uint8Array;
+    try {
+      data = await readFile(file);
+    } catch (error) {
+      throw new DicentraError(
+        'DCN_E_BUNDLE_MEMBER_MISSING',
+        `member epoch ${member.epoch} of bundle ${loaded.path} cannot be read: ${file}`,
+        {
+          file: loaded.path,
+          field: `${field}.file`,
+          hint: 'copy the whole bundle folder (bundle.json with its members/) or re-export it',
+          cause: error,
+        },
+      );
+    }
+    const actual = sha256Hex(data);
+    if (actual !== member.sha256) {
+      throw new DicentraError(
+        'DCN_E_BUNDLE_TAMPERED',
+        `member epoch ${member.epoch} of bundle ${loaded.path} does not match its recorded sha256 ` +
+          `(file ${file} hashes to ${actual.slice(0, 12)}…, bundle says ${member.sha256.slice(0, 12)}…)`,
+        {
+          file: loaded.path,
+          field: `${field}.sha256`,
+          hint: 'the checkpoint was modified or replaced; restore the original bundle folder or retrain',
+        },
+      );
+    }
+    bytes.push(data);
+  }
+  return bytes;
+}
