@@ -1,0 +1,73 @@
+import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
+import { projectYield, type CalibrationCurve } from './calibration-curve.js';
+import { compareCaseWithControl, poissonTestPValue } from './exact-poisson-test.js';
+
+/** The background: a control sample (counts) or a known rate per cell. */
+export type Background =
+  | { readonly kind: 'control'; readonly aberrations: number; readonly cells: number }
+  | { readonly kind: 'rate'; readonly perCell: number };
+
+export interface LimitOptions {
+  /** Type I error of the (two-sided) test (0.05). */
+  readonly alpha: number;
+  /** Type II error for the detection limit (0.1). */
+  readonly beta: number;
+  /** Largest count tried for the decision threshold (100). */
+  readonly maxCount: number;
+}
+
+export interface CharacteristicLimits {
+  readonly cells: number;
+  /** y_d: the largest count not significantly above background; null if none ≤ maxCount is. */
+  readonly decisionThreshold: number | null;
+  /** y_z = ½χ²_{1−β}(2(y_d + 1)): the Poisson mean with P(Y ≤ y_d) = β. */
+  readonly detectionLimit: number | null;
+  /** Dose of yield (y_d + 1)/n on the bare curve. */
+  readonly minimumResolvableDose: number | null;
+  /** Dose of yield y_z/n on the bare curve. */
+  readonly doseAtDetectionLimit: number | null;
+}
+
+/**
+ * ISO 19238 characteristic limits for a case of `cells` cells: the smallest
+ * count significantly above background (exact two-sided test) minus one, the
+ * detection limit, and — with a curve — their doses.
+ */
+export function characteristicLimits(
+  cells: number,
+  background: Background,
+  options: LimitOptions,
+  curve?: CalibrationCurve,
+): CharacteristicLimits {
+  const backgroundRate =
+    background.kind === 'control' ? background.aberrations / background.cells : background.perCell;
+  let decisionThreshold: number | null = null;
+  for (let count = 1; count <= options.maxCount; count++) {
+    const pValue =
+      background.kind === 'control'
+        ? compareCaseWithControl({ aberrations: count, cells }, background).pValue
+        : poissonTestPValue(count, cells, background.perCell);
+    if (pValue < options.alpha && count / cells > backgroundRate) {
+      decisionThreshold = count - 1;
+      break;
+    }
+  }
+  const detectionLimit =
+    decisionThreshold === null
+      ? null
+      : chisquareQuantile(1 - options.beta, 2 * (decisionThreshold + 1)) / 2;
+  const bare = { g: 1, confCurve: 0 };
+  return {
+    cells,
+    decisionThreshold,
+    detectionLimit,
+    minimumResolvableDose:
+      curve && decisionThreshold !== null
+        ? projectYield(curve, (decisionThreshold + 1) / cells, 'estimate', bare)
+        : null,
+    doseAtDetectionLimit:
+      curve && detectionLimit !== null
+        ? projectYield(curve, detectionLimit / cells, 'estimate', bare)
+        : null,
+  };
+}
