@@ -1,0 +1,193 @@
+"""The dataset: dataset.json in, normalised padded images and targets out.
+
+Every image is decoded once and stored, after the input rule (images.py), in a
+memory-mapped float32 file under the run's cache folder, keyed by the dataset's
+hash and the input rule; later epochs and resumed runs read slices of it and
+never decode a PNG again. Targets are small (1/16 of the pixels per class) and
+kept in memory.
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .config import OUTPUT_STRIDE, TrainConfig
+from .errors import WorkerError
+from .images import padded_size, prepare, read_grey
+from .targets import gaussian_target, gt_disks
+
+
+@dataclass(frozen=True)
+class ImageEntry:
+    id: str
+    path: str
+    height: int
+    width: int
+    points: Dict[str, List[Tuple[float, float]]]
+
+
+@dataclass(frozen=True)
+class DatasetFile:
+    path: str
+    sha256: str
+    classes: List[str]
+    images: Dict[str, List[ImageEntry]]  # by split
+
+
+def read_dataset(path: str) -> DatasetFile:
+    """Reads the parts of dataset.json training needs (the CLI validated the whole file)."""
+    try:
+        with open(path, "rb") as handle:
+            raw_bytes = handle.read()
+    except FileNotFoundError as error:
+        raise WorkerError("DCN_E_FILE_NOT_FOUND", f"dataset {path} does not exist", file=path, hint="check the path", exit_code=3) from error
+    try:
+        raw = json.loads(raw_bytes)
+        if str(raw["version"]).split(".")[0] != "1":
+            raise WorkerError("DCN_E_VERSION_UNSUPPORTED", f"dataset {path} has version {raw['version']}; this trainer reads 1.x",
+                              file=path, field="version", hint="use a dataset written by this dicentra", exit_code=2)
+        classes = [str(name) for name in raw["classes"]]
+        folder = os.path.dirname(os.path.abspath(path))
+        images: Dict[str, List[ImageEntry]] = {"train": [], "val": [], "test": [], "none": []}
+        for item in raw["images"]:
+            if "points" not in item:
+                continue  # not annotated: cannot be trained or validated on
+            points = {name: [(float(x), float(y)) for x, y in item["points"].get(name, [])] for name in classes}
+            images[item["split"]].append(ImageEntry(
+                item["id"], os.path.join(folder, item["path"]), int(item["height"]), int(item["width"]), points))
+    except WorkerError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:
+        raise WorkerError("DCN_E_SCHEMA_INVALID", f"dataset {path} does not match its schema ({error!r})", file=path,
+                          hint="run `dicentra validate` on it", exit_code=2) from error
+    return DatasetFile(path, hashlib.sha256(raw_bytes).hexdigest(), classes, images)
+
+
+class CachedSplit:
+    """The images of one split after the input rule, with their targets and GT disks."""
+
+    def __init__(self, entries: Sequence[ImageEntry], classes: Sequence[str], config: TrainConfig, cache_dir: str,
+                 dataset_sha256: str, split: str, on_decoded: Optional[Callable[[int, int], None]] = None) -> None:
+        self.entries = list(entries)
+        self.classes = list(classes)
+        self.shapes = [padded_size(e.height, e.width, config.pad_multiple) for e in self.entries]
+        sizes = [h * w for h, w in self.shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        rule = {"normalisation": config.normalisation, "padMultiple": config.pad_multiple, "padMode": config.pad_mode}
+        key = hashlib.sha256(json.dumps([dataset_sha256, split, rule], sort_keys=True).encode()).hexdigest()[:16]
+        self.pixels = self._load_or_build(cache_dir, f"{split}-{key}", config, on_decoded)
+        self.targets = [
+            np.stack([gaussian_target(e.points[name], (h // OUTPUT_STRIDE, w // OUTPUT_STRIDE), OUTPUT_STRIDE, config.target_sigma)
+                      for name in self.classes])
+            for e, (h, w) in zip(self.entries, self.shapes)
+        ]
+        self.disks = [
+            np.stack([gt_disks(e.points[name], (h // OUTPUT_STRIDE, w // OUTPUT_STRIDE), OUTPUT_STRIDE, config.gt_radius)
+                      for name in self.classes])
+            for e, (h, w) in zip(self.entries, self.shapes)
+        ]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def _load_or_build(self, cache_dir: str, name: str, config: TrainConfig,
+                       on_decoded: Optional[Callable[[int, int], None]]) -> np.ndarray:
+        total = int(self.offsets[-1])
+        path = os.path.join(cache_dir, name + ".f32")
+        if os.path.exists(path) and os.path.getsize(path) == total * 4:
+            return np.memmap(path, dtype=np.float32, mode="r", shape=(max(total, 1),))[:total]
+        os.makedirs(cache_dir, exist_ok=True)
+        temp = f"{path}.{os.getpid()}.tmp"
+        pixels = np.memmap(temp, dtype=np.float32, mode="w+", shape=(max(total, 1),))
+        for index, entry in enumerate(self.entries):
+            image = read_grey(entry.path)
+            if image.shape != (entry.height, entry.width):
+                raise WorkerError("DCN_E_IMAGE_SIZE_MISMATCH",
+                                  f"image {entry.path} is {image.shape[1]}×{image.shape[0]} but the dataset records "
+                                  f"{entry.width}×{entry.height}", file=entry.path, hint="run `dicentra validate`", exit_code=2)
+            ready = prepare(image, config.normalisation, config.pad_multiple, config.pad_mode)
+            pixels[self.offsets[index]:self.offsets[index + 1]] = ready.ravel()
+            if on_decoded:
+                on_decoded(index + 1, len(self.entries))
+        pixels.flush()
+        del pixels
+        os.replace(temp, path)
+        return np.memmap(path, dtype=np.float32, mode="r", shape=(max(total, 1),))[:total]
+
+    def image(self, index: int) -> np.ndarray:
+        h, w = self.shapes[index]
+        return self.pixels[self.offsets[index]:self.offsets[index + 1]].reshape(h, w)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One training sample: an image, or a crop of it, at input-pixel offsets (multiples of 4)."""
+    index: int
+    top: int
+    left: int
+    height: int
+    width: int
+
+
+def epoch_batches(split: CachedSplit, epoch: int, config: TrainConfig, world: int = 1) -> List[List[Piece]]:
+    """The epoch's global batches, in order. A function of (batch seed, epoch) only,
+    so a resumed run replays an interrupted epoch exactly.
+
+    Whole images are grouped by padded size (a batch needs one shape); crops are
+    square windows at offsets that are multiples of the output stride, so the
+    target window is exact.
+    """
+    rng = np.random.default_rng([config.batch_seed, epoch])
+    order = rng.permutation(len(split))
+    if config.crop is not None:
+        pieces = []
+        for index in order:
+            h, w = split.shapes[index]
+            size = config.crop
+            if size > h or size > w:
+                raise WorkerError("DCN_E_OPTION_INVALID",
+                                  f"crop {size} is larger than image {split.entries[index].id} ({w}×{h} after padding)",
+                                  field="crop", hint=f"use --crop {min(h, w) // config.pad_multiple * config.pad_multiple} or less",
+                                  exit_code=2)
+            top = int(rng.integers(0, (h - size) // OUTPUT_STRIDE + 1)) * OUTPUT_STRIDE
+            left = int(rng.integers(0, (w - size) // OUTPUT_STRIDE + 1)) * OUTPUT_STRIDE
+            pieces.append(Piece(int(index), top, left, size, size))
+        batches = [pieces[i:i + config.batch_size] for i in range(0, len(pieces), config.batch_size)]
+    else:
+        by_shape: Dict[Tuple[int, int], List[Piece]] = {}
+        for index in order:
+            h, w = split.shapes[index]
+            by_shape.setdefault((h, w), []).append(Piece(int(index), 0, 0, h, w))
+        batches = [group[i:i + config.batch_size] for group in by_shape.values()
+                   for i in range(0, len(group), config.batch_size)]
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    # Every process of a data-parallel run needs a share of each batch.
+    return [batch for batch in batches if len(batch) >= world]
+
+
+def assemble(split: CachedSplit, pieces: Sequence[Piece]) -> Tuple[np.ndarray, np.ndarray]:
+    """Stacks pieces into an input batch N×1×H×W and a target batch N×C×H/4×W/4."""
+    images = np.stack([split.image(p.index)[p.top:p.top + p.height, p.left:p.left + p.width] for p in pieces])
+    s = OUTPUT_STRIDE
+    targets = np.stack([
+        split.targets[p.index][:, p.top // s:(p.top + p.height) // s, p.left // s:(p.left + p.width) // s] for p in pieces
+    ])
+    return images[:, None].astype(np.float32), targets.astype(np.float32)
+
+
+def load_splits(dataset: DatasetFile, config: TrainConfig, cache_dir: str,
+                on_decoded: Optional[Callable[[str, int, int], None]] = None) -> Dict[str, CachedSplit]:
+    if not dataset.images["train"]:
+        raise WorkerError("DCN_E_DATASET_INVALID", f"dataset {dataset.path} has no annotated image in split \"train\"",
+                          file=dataset.path, field="images[].split",
+                          hint="assign images to train and val (e.g. `dicentra import --split 0.8,0.1,0.1`)", exit_code=2)
+    return {
+        split: CachedSplit(dataset.images[split], dataset.classes, config, cache_dir, dataset.sha256, split,
+                           (lambda done, total, s=split: on_decoded(s, done, total)) if on_decoded else None)
+        for split in ("train", "val") if dataset.images[split]
+    }
+

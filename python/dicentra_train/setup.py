@@ -1,0 +1,93 @@
+"""Everything before the first batch: the config to use (fresh or resumed), the
+dataset decoded into the cache, the run folder checked, bundle.json started."""
+
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+import torch
+
+from .bundle import BUNDLE_FILE, new_bundle, read_bundle, write_bundle
+from .config import RESUMABLE_CHANGES, TrainConfig, config_from_json
+from .data import DatasetFile, load_splits, read_dataset
+from .errors import WorkerError
+from .events import emit
+from .model import build_model, parameter_count
+from .state import has_state, load_state
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    data: str
+    out: str
+    overrides: Dict[str, Any]  # camelCase config keys given by the user
+    resume: bool = False
+    command: Optional[str] = None
+    nproc: int = 1
+
+
+@dataclass(frozen=True)
+class Setup:
+    request: RunRequest
+    config: TrainConfig
+    dataset: DatasetFile
+    cache_dir: str
+    device: str
+    start_epoch: int  # the last finished epoch (0 for a fresh run)
+
+
+def _run_state_error(message: str, hint: str, field: Optional[str] = None) -> WorkerError:
+    return WorkerError("DCN_E_RUN_STATE", message, file=None, field=field, hint=hint, exit_code=2)
+
+
+def resolve_device(config: TrainConfig) -> str:
+    if config.device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if config.device.startswith("cuda") and not torch.cuda.is_available():
+        raise WorkerError("DCN_E_OPTION_INVALID", f"device {config.device} was asked for but this torch sees no CUDA GPU",
+                          field="device", hint="use --device cpu or auto, or install a CUDA build of torch", exit_code=2)
+    return config.device
+
+
+def resolve_config(request: RunRequest) -> Tuple[TrainConfig, int]:
+    out = request.out
+    if not request.resume:
+        if os.path.exists(os.path.join(out, BUNDLE_FILE)) or has_state(out):
+            raise _run_state_error(f"{out} already holds a training run", "add --resume to continue it, or choose another --out")
+        return config_from_json(request.overrides), 0
+    if not has_state(out):
+        raise _run_state_error(f"{out} holds no training state to resume", "start the run without --resume")
+    state = load_state(out)
+    stored = state["config"]
+    for key, value in request.overrides.items():
+        if key not in RESUMABLE_CHANGES and stored.get(key) != value:
+            raise _run_state_error(
+                f"{key} = {value!r} differs from the run's {stored.get(key)!r}; a resumed run keeps its settings",
+                f"drop {key} from the command (only {', '.join(sorted(RESUMABLE_CHANGES))} may change on --resume)", key)
+    config = config_from_json({**stored, **request.overrides}, "resumed config")
+    if state["epoch"] > config.epochs:
+        raise _run_state_error(f"the run already finished epoch {state['epoch']} > epochs {config.epochs}",
+                               "raise --epochs to train further", "epochs")
+    return config, int(state["epoch"])
+
+
+def prepare_run(request: RunRequest) -> Setup:
+    config, start_epoch = resolve_config(request)
+    dataset = read_dataset(request.data)
+    if request.resume:
+        stored_sha = load_state(request.out)["datasetSha256"]
+        if stored_sha != dataset.sha256:
+            raise _run_state_error(f"dataset {request.data} changed since the run started", "resume with the same dataset.json, or start a new run")
+    device = resolve_device(config)
+    cache_dir = os.path.join(request.out, "cache")
+    splits = load_splits(dataset, config, cache_dir, lambda split, done, total: emit("decode", split=split, done=done, total=total))
+    if not request.resume:
+        os.makedirs(request.out, exist_ok=True)
+        model = build_model(config, len(dataset.classes))
+        label = device if device == "cpu" else f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
+        write_bundle(request.out, new_bundle(config, dataset.classes, parameter_count(model), model.feature_channels,
+                                             dataset.sha256, torch.__version__, label, request.command))
+    else:
+        read_bundle(request.out)  # must exist and parse
+    del splits  # the workers map the cache themselves
+    return Setup(request, config, dataset, cache_dir, device, start_epoch)
