@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCurveCommand } from './commands/curve.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDetectCommand } from './commands/detect.js';
 import { registerDoseCommand } from './commands/dose.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -33,6 +34,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerImportCommand(program, signal);
   registerValidateCommand(program, signal);
   registerDemoCommand(program, signal);
+  registerDetectCommand(program, signal);
   registerCurveCommand(program, signal);
   registerDoseCommand(program, signal);
   return program;

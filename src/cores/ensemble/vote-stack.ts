@@ -88,3 +88,39 @@ export function decide(
   for (let p = 0; p < votes.length; p++) out[p] = votes[p]! > ta ? 1 : 0;
   return out;
 }
+
+/**
+ * Builds the stack of one class from sparse per-member heatmaps (pixel indices
+ * on the cropped grid with their values; a pixel a member does not list is
+ * ≤ `floor` for that member and is stored as 0).
+ */
+export function voteStackFromSparse(
+  members: readonly { readonly pixels: ArrayLike<number>; readonly values: ArrayLike<number> }[],
+  grid: { width: number; height: number },
+  floor: number,
+): VoteStack {
+  const m = members.length;
+  const position = new Int32Array(grid.width * grid.height).fill(-1);
+  for (const member of members) {
+    for (let i = 0; i < member.pixels.length; i++) position[member.pixels[i]!] = 0;
+  }
+  const active: number[] = [];
+  for (let index = 0; index < position.length; index++) {
+    if (position[index] === 0) {
+      position[index] = active.length;
+      active.push(index);
+    }
+  }
+  const values = new Float32Array(active.length * m);
+  members.forEach((member, j) => {
+    for (let i = 0; i < member.pixels.length; i++) {
+      values[position[member.pixels[i]!]! * m + j] = member.values[i]!;
+    }
+  });
+  return {
+    set: buildPixelSet(grid.width, grid.height, Int32Array.from(active)),
+    memberCount: m,
+    values,
+    floor,
+  };
+}

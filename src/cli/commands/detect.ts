@@ -1,0 +1,181 @@
+import { resolve, basename, extname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { readBundleFile } from '../../formats/bundle-file.js';
+import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
+import { writeDetectionsFile } from '../../formats/detections-file.js';
+import { writeFileAtomic } from '../../formats/atomic-write.js';
+import { DicentraError } from '../../formats/dicentra-error.js';
+import { ExitCode } from '../../formats/exit-codes.js';
+import { selectMembers } from '../../cores/ensemble/member-selection.js';
+import { detectImages, detectionsCsv, type DetectImageRef } from '../../engines/detect-images.js';
+import { listImageFiles } from '../../engines/image-folder.js';
+import { commandAction, withCommonOptions } from '../define-command.js';
+import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
+import { parseInteger } from '../parse-options.js';
+import { TOOL_VERSION } from '../program.js';
+
+interface DetectOptions {
+  model: string;
+  images: string;
+  members: string;
+  tc: string;
+  ta?: string;
+  out: string;
+  csv?: string;
+  threads: number;
+}
+
+async function imageRefs(source: string): Promise<DetectImageRef[]> {
+  const info = await stat(source).catch(() => null);
+  if (!info) {
+    throw new DicentraError('DCN_E_FILE_NOT_FOUND', `--images ${source} does not exist`, {
+      file: source,
+      field: '--images',
+      hint: 'give a folder of images or a dataset.json',
+    });
+  }
+  if (info.isDirectory()) {
+    return (await listImageFiles(source)).map((name) => ({
+      id: basename(name, extname(name)),
+      file: resolve(source, name),
+    }));
+  }
+  const dataset = await readDatasetFile(source);
+  return dataset.images.map((image) => ({
+    id: image.id,
+    file: resolveImagePath(source, image),
+  }));
+}
+
+export function registerDetectCommand(program: Command, signal: AbortSignal): void {
+  withCommonOptions(
+    program
+      .command('detect')
+      .summary('detect dicentrics and fragments with a checkpoint ensemble; write detections.json')
+      .description(
+        'Run the members of a model bundle on images and vote (the paper, eqs. 6–7):\n' +
+          'Λ_j = φ_j > T_C, S = Σ_j Λ_j, D = S > T_A (both strict); detections are the\n' +
+          '8-connected components of D, each with its votes and vote fraction (agreement).\n' +
+          'An unreadable image is listed under "errors" and the others still processed (exit 3).',
+      )
+      .requiredOption(
+        '--model <bundle.json>',
+        'the model bundle (every member’s sha256 is checked)',
+      )
+      .requiredOption('--images <dir|dataset.json>', 'a folder of images, or a dataset.json')
+      .option(
+        '--members <rule>',
+        'which checkpoints vote: all, last:K, epochs:E1,E2,… or random:K[:SEED]',
+        'last:10',
+      )
+      .option(
+        '--tc <value>',
+        'confidence threshold T_C: a number, "adaptive" (each member’s own), or per class dicentric=0.5,fragment=0.6',
+        '0.5',
+      )
+      .option(
+        '--ta <value>',
+        'agreement threshold T_A (S > T_A), or per class (default: min(4, M − 1))',
+      )
+      .requiredOption('--out <detections.json>', 'where to write the detections')
+      .option('--csv <file.csv>', 'also write one CSV row per detection')
+      .option(
+        '--threads <n>',
+        'onnxruntime threads per operator (0: one per core)',
+        parseInteger('--threads', 0),
+        0,
+      )
+      .addHelpText(
+        'after',
+        '\nExamples:\n' +
+          '  dicentra detect --model runs/b/bundle.json --images scans/ --out detections.json\n' +
+          '  dicentra detect --model b/bundle.json --images data/dataset.json --members random:10:7 --tc 0.5 --ta 4 --csv det.csv --json',
+      ),
+  ).action(
+    commandAction<DetectOptions>(signal, async (options, context) => {
+      const loaded = await readBundleFile(options.model);
+      const { bundle } = loaded;
+      const selection = parseMemberSelection(options.members);
+      if (selection.mode === 'last' && selection.count > bundle.members.length) {
+        context.log(`the bundle has ${bundle.members.length} members; all of them vote`);
+      }
+      let members;
+      try {
+        members = selectMembers(
+          bundle.members,
+          selection.mode === 'last'
+            ? { mode: 'last', count: Math.min(selection.count, bundle.members.length) }
+            : selection,
+        );
+      } catch (error) {
+        throw new DicentraError(
+          'DCN_E_OPTION_INVALID',
+          `--members ${options.members}: ${(error as Error).message}`,
+          {
+            field: '--members',
+            hint: 'see the epochs listed in bundle.json',
+          },
+        );
+      }
+      const tc = parseTc(options.tc, bundle.classes);
+      const ta = parseTa(
+        options.ta ?? String(Math.min(4, members.length - 1)),
+        bundle.classes,
+        members.length,
+      );
+      const images = await imageRefs(options.images);
+      context.log(
+        `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
+      );
+      const progress = context.progress('detect', images.length);
+      const detections = await detectImages({
+        loaded,
+        members,
+        selection,
+        tc,
+        ta,
+        images,
+        outPath: options.out,
+        toolVersion: TOOL_VERSION,
+        signal: context.signal,
+        intraOpThreads: options.threads,
+        onProgress: (done) => progress.update(done),
+      });
+      progress.finish();
+      await writeDetectionsFile(options.out, detections);
+      if (options.csv) await writeFileAtomic(options.csv, detectionsCsv(detections));
+      const totals = Object.fromEntries(
+        bundle.classes.map((name) => [
+          name,
+          detections.images.reduce((sum, image) => sum + image.counts[name]!, 0),
+        ]),
+      );
+      const failed = detections.errors.length > 0;
+      context.result(
+        `wrote ${options.out}: ${detections.images.length} images, ${bundle.classes
+          .map((name) => `${totals[name]} ${name}`)
+          .join(', ')}${failed ? `; ${detections.errors.length} images failed` : ''}`,
+        {
+          ok: !failed,
+          out: options.out,
+          images: detections.images.length,
+          memberEpochs: detections.bundle.memberEpochs,
+          thresholds: detections.thresholds,
+          detections: totals,
+          errors: detections.errors,
+        },
+      );
+      if (failed) {
+        for (const error of detections.errors) context.warn(`${error.path}: ${error.message}`);
+        process.stderr.write(
+          `error[DCN_E_IMAGES_FAILED]: ${detections.errors.length} of ${
+            detections.errors.length + detections.images.length
+          } images could not be read; ${options.out} holds the others and lists the failures under "errors"\n` +
+            '  hint: fix or remove the listed images and run again\n',
+        );
+        process.exitCode = ExitCode.inputOutput;
+      }
+    }),
+  );
+}
