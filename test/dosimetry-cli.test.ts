@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from './support/run-cli.js';
+import { makeTempDir, SHARED_REFS } from './support/paths.js';
+
+const DATA = join(SHARED_REFS, 'biodosetools', 'data');
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+test('curve fit then dose: the reference calibration and cases end to end', async () => {
+  const dir = await makeTempDir('dosimetry-cli');
+  const curvePath = join(dir, 'curve.json');
+  const fit = await runCli([
+    'curve',
+    'fit',
+    '--counts',
+    join(DATA, 'count-data-barquinero-1995.csv'),
+    '--out',
+    curvePath,
+    '--json',
+  ]);
+  assert.equal(fit.code, 0, fit.stderr);
+  const fitDocument = JSON.parse(fit.stdout);
+  assert.equal(fitDocument.curve.family, 'poisson');
+  const curve = JSON.parse(await readFile(curvePath, 'utf8'));
+  assert.equal(curve.version, '1.0');
+  assert.deepEqual(
+    curve.coefficients.map((c: { estimate: number }) => Number(c.estimate.toFixed(4))),
+    [0.0013, 0.021, 0.063],
+  );
+  assert.equal(curve.countTable.rows.length, 11);
+
+  const dose = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+    '--json',
+  ]);
+  assert.equal(dose.code, 0, dose.stderr);
+  const document = JSON.parse(dose.stdout);
+  assert.equal(document.method, 'merkle');
+  assert.deepEqual(document.confidence, [0.83, 0.83]);
+  const example1 = document.cases[0].dose;
+  // Biodose Tools' Merkle 83%–83% for example1: (1.541, 1.931, 2.421) Gy.
+  assert.deepEqual(
+    [example1.lower, example1.estimate, example1.upper].map((v: number) => Number(v.toFixed(3))),
+    [1.541, 1.931, 2.421],
+  );
+
+  const human = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+    '--method',
+    'dolphin',
+  ]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /example1: N 361, X 100/);
+  assert.match(human.stdout, /dose 4\.138 \[3\.493, 4\.783\] Gy/);
+
+  const protracted = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+    '--exposure',
+    'protracted',
+    '--time-h',
+    '4',
+    '--method',
+    'delta',
+    '--json',
+  ]);
+  assert.equal(protracted.code, 0, protracted.stderr);
+  const slow = JSON.parse(protracted.stdout);
+  assert.ok(slow.exposure.g < 1);
+  assert.ok(slow.cases[0].dose.estimate > example1.estimate, 'a protracted dose is higher');
+});
+
+test('malformed count tables are refused with line, column and a fix; nothing is written', async () => {
+  const dir = await makeTempDir('dosimetry-bad');
+  const table = join(dir, 'bad.csv');
+  await writeFile(table, 'D , C0, C1\n0, 100, -1\n , 50, 2\n1, 7.5, 3\n');
+  const out = join(dir, 'curve.json');
+  const run = await runCli(['curve', 'fit', '--counts', table, '--out', out, '--json']);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /DCN_E_COUNTS_INVALID/);
+  assert.match(run.stderr, /line 2, column C1: negative count -1/);
+  assert.match(run.stderr, /line 3, column D: missing dose/);
+  assert.match(run.stderr, /line 4, column C0: count 7\.5 is not a whole number/);
+  assert.match(run.stderr, /hint: /);
+  assert.equal(JSON.parse(run.stdout).error.code, 'DCN_E_COUNTS_INVALID');
+  assert.equal(await exists(out), false);
+
+  await writeFile(table, 'D,C0,C2\n0,100,1\n');
+  const gap = await runCli(['curve', 'fit', '--counts', table, '--out', out]);
+  assert.equal(gap.code, 2);
+  assert.match(gap.stderr, /not a known count-table layout/);
+
+  const caseAsCalibration = await runCli([
+    'curve',
+    'fit',
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+    '--out',
+    out,
+  ]);
+  assert.equal(caseAsCalibration.code, 2);
+  assert.match(caseAsCalibration.stderr, /is a case table/);
+});
+
+test('a curve that cannot reach the observed yield exits 1 naming the case', async () => {
+  const dir = await makeTempDir('dosimetry-invert');
+  const curvePath = join(dir, 'falling.json');
+  const zero = { statistic: 1, pValue: 0.5 };
+  await writeFile(
+    curvePath,
+    JSON.stringify({
+      version: '1.0',
+      aberration: 'dicentric',
+      model: 'lq',
+      family: 'poisson',
+      familyChoice: 'poisson',
+      method: 'glm',
+      coefficients: [
+        { name: 'C', estimate: 0.001, stdError: 1e-4, ...zero },
+        { name: 'alpha', estimate: 0.01, stdError: 1e-4, ...zero },
+        { name: 'beta', estimate: -0.001, stdError: 1e-5, ...zero },
+      ],
+      varCov: [
+        [1e-8, 0, 0],
+        [0, 1e-8, 0],
+        [0, 0, 1e-10],
+      ],
+      correlation: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      dispersion: null,
+      pearsonDispersion: 1,
+      statistics: { logLik: null, deviance: 0, df: 1, aic: null, bic: null },
+      countTable: { layout: 'aggregated', rows: [{ doseGy: 0, cells: 10, aberrations: 0 }] },
+      warnings: [],
+    }),
+  );
+  const run = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+    '--method',
+    'delta',
+  ]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /DCN_E_CURVE_NOT_INVERTIBLE/);
+  assert.match(run.stderr, /case "example1"/);
+});
+
+test('curve.json is validated strictly on load', async () => {
+  const dir = await makeTempDir('dosimetry-schema');
+  const curvePath = join(dir, 'curve.json');
+  await writeFile(curvePath, JSON.stringify({ version: '1.0', model: 'lq', extra: 1 }));
+  const run = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+  ]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /DCN_E_SCHEMA_INVALID/);
+  await writeFile(curvePath, JSON.stringify({ version: '2.0' }));
+  const newer = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    join(DATA, 'cases-data-partial.csv'),
+  ]);
+  assert.match(newer.stderr, /DCN_E_VERSION_UNSUPPORTED/);
+});
