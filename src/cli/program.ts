@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDetectCommand } from './commands/detect.js';
 import { registerDoseCommand } from './commands/dose.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerSynthCommand } from './commands/synth.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 const packageJson = JSON.parse(
@@ -33,6 +34,7 @@ export function buildProgram(signal: AbortSignal): Command {
     );
   registerImportCommand(program, signal);
   registerValidateCommand(program, signal);
+  registerSynthCommand(program, signal);
   registerDemoCommand(program, signal);
   registerDetectCommand(program, signal);
   registerCurveCommand(program, signal);

@@ -1,0 +1,540 @@
+import type { SynthParameters } from '../../formats/truth.js';
+import { SeededRandom } from '../seeded-random.js';
+import { arcLengths, drawBodyShape, type LocalShape } from './body-shape.js';
+import { circleCapsule, polylineCapsules, shapesClash, type CapsuleShape } from './capsules.js';
+import { buildCellContent, type BodySpec } from './cell-content.js';
+import { aberrationScore, drawAberrations, type AberrationDraw } from './dose-model.js';
+import { cellKaryotype } from './karyotype.js';
+import {
+  circleMeetsSpread,
+  placeInSpread,
+  pointInSpread,
+  tryPlace,
+  type ClashRule,
+  type Obstacle,
+  type Placement,
+  type Spread,
+} from './layout.js';
+
+/** The independent random streams of one image: SeededRandom(seed, index, stream). */
+export const STREAM = {
+  content: 0,
+  layout: 1,
+  shape: 2,
+  optics: 3,
+  noise: 4,
+  texture: 5,
+} as const;
+
+export type ConfounderTag =
+  | 'small-acrocentric'
+  | 'touching-end-to-end'
+  | 'crossing'
+  | 'overlapping'
+  | 'sharp-bend'
+  | 'splayed-sisters'
+  | 'separated-sisters';
+
+export interface PlacedBody {
+  readonly id: number;
+  readonly spec: BodySpec;
+  readonly shape: LocalShape;
+  readonly target: boolean;
+  readonly tags: Set<ConfounderTag>;
+  /** Spine in image pixels, flat x, y pairs. */
+  readonly points: Float64Array;
+  /** Arc length at each vertex (one more entry for a closed spine). */
+  readonly arcs: Float64Array;
+}
+
+export interface RoundObject {
+  readonly id: number;
+  readonly type: 'nucleus' | 'debris' | 'haze';
+  readonly x: number;
+  readonly y: number;
+  readonly radius: number;
+  /** Peak optical density (haze: absolute; others: relative to the stain). */
+  readonly density: number;
+  readonly aspect: number;
+  readonly angle: number;
+}
+
+export interface LabelBox {
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly text: string;
+  /** Size of one font pixel. */
+  readonly pixel: number;
+}
+
+/** The optics drawn for one image. */
+export interface CellOptics {
+  readonly background: number;
+  readonly contrast: number;
+  readonly blurSigma: number;
+  readonly noiseSigma: number;
+  /** Optical density of a chromatid's core. */
+  readonly stainDensity: number;
+  readonly gradientX: number;
+  readonly gradientY: number;
+  readonly vignette: number;
+  readonly vignetteX: number;
+  readonly vignetteY: number;
+  /** Background colour and per-channel stain absorption (purple RGB output). */
+  readonly tint: readonly [number, number, number];
+  readonly absorption: readonly [number, number, number];
+}
+
+export interface SynthCell {
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  readonly doseGy: number;
+  readonly rejectedCells: number;
+  readonly draw: AberrationDraw;
+  readonly longestChromosomePx: number;
+  readonly widthPx: number;
+  readonly bodies: readonly PlacedBody[];
+  readonly rounds: readonly RoundObject[];
+  readonly label: LabelBox | undefined;
+  readonly optics: CellOptics;
+}
+
+export interface CellRequest {
+  readonly index: number;
+  /** A fixed dose (calibration); absent: drawn uniformly from `doseRange`. */
+  readonly doseGy?: number;
+  readonly doseRange: readonly [number, number];
+  /** Redraw the cell (dose and aberrations) until dicentrics + fragments reach this. */
+  readonly minAberrations: number;
+}
+
+const MAX_REJECTIONS = 100_000;
+
+function drawContent(
+  seed: number,
+  request: CellRequest,
+  params: SynthParameters,
+): { doseGy: number; draw: AberrationDraw; rejected: number; random: SeededRandom } {
+  const random = new SeededRandom(seed, request.index, STREAM.content);
+  for (let rejected = 0; ; rejected++) {
+    const doseGy = request.doseGy ?? random.between(request.doseRange[0], request.doseRange[1]);
+    const draw = drawAberrations(random, doseGy, params.yields);
+    const score = aberrationScore(draw);
+    if (score.dicentric + score.fragment >= request.minAberrations) {
+      return { doseGy, draw, rejected, random };
+    }
+    if (rejected >= MAX_REJECTIONS) {
+      throw new RangeError(
+        `no cell with ≥ ${request.minAberrations} aberrations in ${MAX_REJECTIONS} draws; lower the minimum or raise the doses`,
+      );
+    }
+  }
+}
+
+function drawOptics(random: SeededRandom, params: SynthParameters): CellOptics {
+  const o = params.optics;
+  const contrast = random.between(o.contrast[0], o.contrast[1]);
+  return {
+    background: random.between(o.backgroundGrey[0], o.backgroundGrey[1]),
+    contrast,
+    blurSigma: random.between(o.blurSigmaPx[0], o.blurSigmaPx[1]) * Math.max(0.4, params.scale),
+    noiseSigma: random.between(o.noiseSigma[0], o.noiseSigma[1]),
+    // a chromatid's blurred, gap-averaged mean is about 0.8 of its core density
+    stainDensity: Math.log(contrast) / 0.8,
+    gradientX: random.between(-1, 1) * o.illuminationGradient,
+    gradientY: random.between(-1, 1) * o.illuminationGradient,
+    vignette: random.between(0, 1) * o.vignetting,
+    vignetteX: random.between(0.3, 0.7) * params.width,
+    vignetteY: random.between(0.3, 0.7) * params.height,
+    tint: [random.between(0.97, 1.03), random.between(0.93, 1.0), random.between(1.0, 1.08)],
+    absorption: [random.between(0.7, 0.85), random.between(1.2, 1.3), random.between(0.45, 0.65)],
+  };
+}
+
+/**
+ * Generates one synthetic metaphase: what it contains, where everything is and
+ * how it will look, without drawing a pixel. Everything comes from the image's
+ * own streams, so the result depends only on (seed, request, params).
+ */
+export function generateCell(
+  seed: number,
+  request: CellRequest,
+  params: SynthParameters,
+): SynthCell {
+  const { width, height, scale } = params;
+  const frame = { width, height };
+  const { doseGy, draw, rejected, random: contentRandom } = drawContent(seed, request, params);
+  const layout = new SeededRandom(seed, request.index, STREAM.layout);
+  const shapes = new SeededRandom(seed, request.index, STREAM.shape);
+  const optics = drawOptics(new SeededRandom(seed, request.index, STREAM.optics), params);
+
+  const cellParams = params.cell;
+  const longest =
+    contentRandom.between(cellParams.longestChromosomePx[0], cellParams.longestChromosomePx[1]) *
+    scale;
+  // compact chromosomes are thicker: width falls as the longest length grows
+  const [l0, l1] = cellParams.longestChromosomePx;
+  const condensed = l1 > l0 ? 1 - (longest / scale - l0) / (l1 - l0) : 0.5;
+  const [w0, w1] = cellParams.chromosomeWidthPx;
+  const widthPx = (w0 + (w1 - w0) * (0.7 * condensed + 0.3 * contentRandom.uniform())) * scale;
+  const karyotype = cellKaryotype(
+    params.chromosomes,
+    contentRandom.chance(cellParams.maleProbability),
+  );
+  const content = buildCellContent(contentRandom, karyotype, longest, widthPx, draw);
+
+  const conf = params.confounders;
+  const style = {
+    widthPx,
+    gapPx: contentRandom.between(cellParams.sisterGapPx[0], cellParams.sisterGapPx[1]) * scale,
+    bendRad: (cellParams.bendDeg * Math.PI) / 180,
+    sharpBendProbability: conf.sharpBendProbability,
+    splayedProbability: conf.splayedProbability,
+    separatedProbability: conf.separatedProbability,
+  };
+
+  // the spread: an off-centre ellipse, widened when the bodies need more room
+  const footprint = content.bodies.reduce(
+    (sum, body) => sum + (body.lengthPx + widthPx) * (widthPx * 2),
+    0,
+  );
+  const diameter =
+    layout.between(cellParams.spreadDiameterPx[0], cellParams.spreadDiameterPx[1]) * scale;
+  const aspect = layout.between(cellParams.spreadAspect[0], cellParams.spreadAspect[1]);
+  let a = diameter / 2;
+  const neededA = Math.sqrt((footprint * 3) / (Math.PI * aspect));
+  a = Math.max(a, neededA);
+  const b = a * aspect;
+  const angle = layout.between(0, Math.PI);
+  const slackX = Math.max(0, width / 2 - a * 0.8);
+  const slackY = Math.max(0, height / 2 - a * 0.8);
+  const spread: Spread = {
+    cx: width / 2 + cellParams.spreadOffset * layout.between(-1, 1) * slackX,
+    cy: height / 2 + cellParams.spreadOffset * layout.between(-1, 1) * slackY,
+    a,
+    b,
+    angle,
+    growth: 1,
+  };
+
+  const obstacles: Obstacle[] = [];
+  const rounds: Omit<RoundObject, 'id'>[] = [];
+  const margin = 3 * scale + 1;
+
+  // frame-number label box, top-left, as in many capture systems
+  let label: Omit<LabelBox, 'id'> | undefined;
+  if (layout.chance(conf.labelProbability)) {
+    const text = String(layout.integer(1, 999));
+    const pixel = Math.max(1, Math.round(2.5 * scale));
+    const boxWidth = (text.length * 4 + 3) * pixel;
+    const boxHeight = 9 * pixel;
+    label = {
+      x: Math.round(6 * scale),
+      y: Math.round(6 * scale),
+      width: boxWidth,
+      height: boxHeight,
+      text,
+      pixel,
+    };
+    const midY = label.y + boxHeight / 2;
+    obstacles.push({
+      owner: -1,
+      kind: 'label',
+      shape: polylineCapsules(
+        [label.x + boxHeight / 2, midY, label.x + boxWidth - boxHeight / 2, midY],
+        boxHeight / 2 + 1,
+      ),
+    });
+  }
+
+  // interphase nuclei, outside the spread, possibly cut by the frame edge
+  const nucleusCount = layout.integer(Math.round(conf.nuclei[0]), Math.round(conf.nuclei[1]));
+  for (let n = 0; n < nucleusCount; n++) {
+    const radius =
+      (layout.between(conf.nucleusDiameterPx[0], conf.nucleusDiameterPx[1]) * scale) / 2;
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const x = layout.between(-0.25 * radius, width + 0.25 * radius);
+      const y = layout.between(-0.25 * radius, height + 0.25 * radius);
+      if (circleMeetsSpread(spread, x, y, radius + margin)) continue;
+      const shape = circleCapsule(x, y, radius);
+      if (obstacles.some((o) => o.kind !== 'debris' && shapeOverlap(o, shape))) continue;
+      obstacles.push({ owner: -1, kind: 'nucleus', shape });
+      rounds.push({
+        type: 'nucleus',
+        x,
+        y,
+        radius,
+        density: layout.between(0.45, 0.95),
+        aspect: layout.between(0.85, 1),
+        angle: layout.between(0, Math.PI),
+      });
+      break;
+    }
+  }
+
+  // bodies: targets first (they must never touch anything), then the rest, longest first
+  const isTarget = (spec: BodySpec) =>
+    spec.type === 'dicentric' || spec.type === 'tricentric' || spec.type === 'fragment';
+  const order = content.bodies
+    .map((spec, i) => ({ spec, i, target: isTarget(spec) }))
+    .sort(
+      (x, y) =>
+        Number(y.target) - Number(x.target) ||
+        Number(y.spec.closed) - Number(x.spec.closed) ||
+        y.spec.lengthPx - x.spec.lengthPx ||
+        x.i - y.i,
+    );
+  const placed: PlacedBody[] = [];
+  const targetRule: ClashRule = {
+    margins: { target: margin, body: margin, nucleus: margin, label: margin },
+  };
+  const bodyRule: ClashRule = {
+    margins: { target: margin, body: 1, nucleus: margin, label: margin },
+  };
+  const looseRule: ClashRule = { margins: { target: margin, nucleus: 0, label: margin } };
+
+  const monocentrics = order.filter((o) => o.spec.type === 'monocentric');
+  const touching = Math.min(
+    layout.poisson(conf.touchingPairsMean),
+    Math.floor(monocentrics.length / 4),
+  );
+  const crossing = Math.min(
+    layout.poisson(conf.crossingPairsMean),
+    Math.floor(monocentrics.length / 4),
+  );
+  // partners: the shorter monocentrics, attached after the others are placed
+  const partners = new Map<number, 'touching-end-to-end' | 'crossing'>();
+  const shortest = [...monocentrics].reverse();
+  for (let k = 0; k < touching + crossing; k++) {
+    partners.set(shortest[2 * k]!.i, k < touching ? 'touching-end-to-end' : 'crossing');
+  }
+
+  const record = (
+    spec: BodySpec,
+    shape: LocalShape,
+    target: boolean,
+    at: Placement,
+    tags: ConfounderTag[],
+  ) => {
+    const body: PlacedBody = {
+      id: placed.length,
+      spec,
+      shape,
+      target,
+      tags: new Set(tags),
+      points: at.points,
+      arcs: arcLengths(at.points, shape.closed),
+    };
+    if (shape.sharpBend) body.tags.add('sharp-bend');
+    if (shape.sisters === 'splayed') body.tags.add('splayed-sisters');
+    if (shape.sisters === 'separated') body.tags.add('separated-sisters');
+    if (spec.smallAcrocentric) body.tags.add('small-acrocentric');
+    placed.push(body);
+    obstacles.push({ owner: body.id, kind: target ? 'target' : 'body', shape: at.shape });
+    return body;
+  };
+
+  const deferred: {
+    spec: BodySpec;
+    shape: LocalShape;
+    kind: 'touching-end-to-end' | 'crossing';
+  }[] = [];
+  for (const { spec, i, target } of order) {
+    const shape = drawBodyShape(shapes, spec, style, target);
+    const pairing = partners.get(i);
+    if (pairing) {
+      deferred.push({ spec, shape, kind: pairing });
+      continue;
+    }
+    let at = placeInSpread(
+      layout,
+      shape,
+      spread,
+      frame,
+      obstacles,
+      target ? targetRule : bodyRule,
+      400,
+    );
+    const tags: ConfounderTag[] = [];
+    if (!at && !target) {
+      at = placeInSpread(layout, shape, spread, frame, obstacles, looseRule, 400);
+      tags.push('overlapping');
+    }
+    if (!at) {
+      throw new RangeError(
+        `image ${request.index}: no room for a ${spec.type} of ${spec.lengthPx.toFixed(0)} px in a ${width}×${height} frame; use a larger --size or fewer chromosomes`,
+      );
+    }
+    record(spec, shape, target, at, tags);
+  }
+
+  for (const { spec, shape, kind } of deferred) {
+    const anchors = placed.filter((p) => p.spec.type === 'monocentric' && p.tags.size === 0);
+    let done = false;
+    for (let attempt = 0; attempt < 40 && anchors.length > 0 && !done; attempt++) {
+      const anchor = layout.pick(anchors);
+      const at =
+        kind === 'touching-end-to-end'
+          ? placeTouching(layout, anchor, shape, frame, obstacles)
+          : placeCrossing(layout, anchor, shape, frame, obstacles);
+      if (at) {
+        anchor.tags.add(kind);
+        record(spec, shape, false, at, [kind]);
+        done = true;
+      }
+    }
+    if (!done) {
+      let at = placeInSpread(layout, shape, spread, frame, obstacles, bodyRule, 400);
+      const tags: ConfounderTag[] = [];
+      if (!at) {
+        at = placeInSpread(layout, shape, spread, frame, obstacles, looseRule, 4000);
+        tags.push('overlapping');
+      }
+      if (!at)
+        throw new RangeError(
+          `image ${request.index}: no room for a chromosome; use a larger --size`,
+        );
+      record(spec, shape, false, at, tags);
+    }
+  }
+
+  // debris: small dark dots, mostly about the spread, never on a target
+  const debrisCount = layout.poisson(conf.debrisMean);
+  for (let n = 0; n < debrisCount; n++) {
+    const radius = layout.between(1.2, 4) * Math.max(scale, 0.5);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [x, y] = layout.chance(0.6)
+        ? pointInSpread(layout, spread, 1.4)
+        : [layout.between(0, width), layout.between(0, height)];
+      if (x < radius || y < radius || x > width - radius || y > height - radius) continue;
+      const shape = circleCapsule(x, y, radius);
+      if (
+        obstacles.some(
+          (o) => (o.kind === 'target' || o.kind === 'label') && shapeOverlap(o, shape, margin),
+        )
+      )
+        continue;
+      obstacles.push({ owner: -1, kind: 'debris', shape });
+      rounds.push({
+        type: 'debris',
+        x,
+        y,
+        radius,
+        density: layout.between(0.4, 1.1),
+        aspect: layout.between(0.6, 1),
+        angle: layout.between(0, Math.PI),
+      });
+      break;
+    }
+  }
+
+  // cytoplasm haze: broad, faint stain about the spread
+  if (layout.chance(conf.hazeProbability)) {
+    const blobs = layout.integer(1, 3);
+    for (let n = 0; n < blobs; n++) {
+      const [x, y] = pointInSpread(layout, spread, 0.6);
+      rounds.push({
+        type: 'haze',
+        x,
+        y,
+        radius: spread.a * layout.between(0.4, 0.9),
+        density: layout.between(0.03, 0.12),
+        aspect: layout.between(0.6, 1),
+        angle: layout.between(0, Math.PI),
+      });
+    }
+  }
+
+  const ids = placed.length;
+  return {
+    index: request.index,
+    width,
+    height,
+    doseGy,
+    rejectedCells: rejected,
+    draw,
+    longestChromosomePx: longest,
+    widthPx,
+    bodies: placed,
+    rounds: rounds.map((r, k) => ({ ...r, id: ids + k })),
+    label: label ? { ...label, id: ids + rounds.length } : undefined,
+    optics,
+  };
+}
+
+function shapeOverlap(obstacle: Obstacle, shape: CapsuleShape, margin = 0): boolean {
+  return shapesClash(obstacle.shape, shape, margin);
+}
+
+const TOUCH_RULE = (except: number): ClashRule => ({
+  margins: { target: 4, body: 1, nucleus: 2, label: 2 },
+  except,
+});
+
+/** Puts `shape` so its first end meets an end of `anchor`, nearly in line: two chromosomes that read as one long one. */
+function placeTouching(
+  random: SeededRandom,
+  anchor: PlacedBody,
+  shape: LocalShape,
+  frame: { width: number; height: number },
+  obstacles: readonly Obstacle[],
+): Placement | undefined {
+  const p = anchor.points;
+  const n = p.length / 2;
+  if (n < 2) return undefined;
+  const atEnd = random.chance(0.5);
+  const [ex, ey, nx, ny] = atEnd
+    ? [p[2 * n - 2]!, p[2 * n - 1]!, p[2 * n - 4]!, p[2 * n - 3]!]
+    : [p[0]!, p[1]!, p[2]!, p[3]!];
+  const outward = Math.atan2(ey - ny, ex - nx);
+  const local = shape.points;
+  const localHeading = Math.atan2(local[3]! - local[1]!, local[2]! - local[0]!);
+  const heading = outward + random.between(-0.45, 0.45);
+  const angle = heading - localHeading;
+  const gap = (anchor.shape.chromatids.radius + shape.chromatids.radius) * 0.9;
+  const sx = ex + gap * Math.cos(outward);
+  const sy = ey + gap * Math.sin(outward);
+  // where the local first point lands when placed at the origin, to shift it onto (sx, sy)
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const fx = cos * local[0]! - sin * local[1]!;
+  const fy = sin * local[0]! + cos * local[1]!;
+  return tryPlace(shape, angle, sx - fx, sy - fy, frame, obstacles, TOUCH_RULE(anchor.id));
+}
+
+/** Puts `shape` across the middle of `anchor` at a steep angle: overlapping chromosomes. */
+function placeCrossing(
+  random: SeededRandom,
+  anchor: PlacedBody,
+  shape: LocalShape,
+  frame: { width: number; height: number },
+  obstacles: readonly Obstacle[],
+): Placement | undefined {
+  const p = anchor.points;
+  const n = p.length / 2;
+  const k = Math.max(0, Math.min(n - 2, Math.floor(n / 2) - 1));
+  if (n < 2) return undefined;
+  const mx = (p[2 * k]! + p[2 * k + 2]!) / 2;
+  const my = (p[2 * k + 1]! + p[2 * k + 3]!) / 2;
+  const direction = Math.atan2(p[2 * k + 3]! - p[2 * k + 1]!, p[2 * k + 2]! - p[2 * k]!);
+  const local = shape.points;
+  const m = local.length / 2;
+  const j = Math.max(0, Math.min(m - 2, Math.floor(m / 2) - 1));
+  const localDirection =
+    m < 2
+      ? 0
+      : Math.atan2(local[2 * j + 3]! - local[2 * j + 1]!, local[2 * j + 2]! - local[2 * j]!);
+  const turn = (random.chance(0.5) ? 1 : -1) * random.between(0.7, 1.57);
+  const angle = direction + turn - localDirection;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const lx = m < 2 ? local[0]! : (local[2 * j]! + local[2 * j + 2]!) / 2;
+  const ly = m < 2 ? local[1]! : (local[2 * j + 1]! + local[2 * j + 3]!) / 2;
+  const fx = cos * lx - sin * ly;
+  const fy = sin * lx + cos * ly;
+  return tryPlace(shape, angle, mx - fx, my - fy, frame, obstacles, TOUCH_RULE(anchor.id));
+}

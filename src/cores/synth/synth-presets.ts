@@ -1,0 +1,148 @@
+import type { SynthParameters } from '../../formats/truth.js';
+
+export type Difficulty = SynthParameters['difficulty'];
+export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'medium', 'hard'];
+
+/** The frame the default lengths are given for (the paper's 1008×888 images). */
+export const REFERENCE_SIZE = { width: 1008, height: 888 } as const;
+
+/** Dose–yield defaults: a typical acute low-LET (gamma) calibration curve. */
+export const DEFAULT_YIELDS: SynthParameters['yields'] = {
+  dicentric: { c: 0.001, alpha: 0.02, beta: 0.06 },
+  fragmentWithDicentric: 0.8,
+  excessFragment: { c: 0.01, alpha: 0.03, beta: 0.03 },
+  ringPerDicentric: 0.05,
+  tricentricProbability: 0.02,
+};
+
+type Preset = Pick<SynthParameters, 'cell' | 'confounders' | 'optics'>;
+
+const cell: SynthParameters['cell'] = {
+  longestChromosomePx: [50, 125],
+  chromosomeWidthPx: [12, 18],
+  sisterGapPx: [0.6, 2],
+  spreadDiameterPx: [400, 600],
+  spreadAspect: [0.6, 1],
+  spreadOffset: 0.5,
+  bendDeg: 30,
+  maleProbability: 0.5,
+};
+
+/**
+ * The difficulty presets move confounders, blur, noise and contrast together:
+ * easy is a clean, well-spread, high-contrast capture; hard is a blurred, noisy,
+ * low-contrast one crowded with look-alikes.
+ */
+const PRESETS: Record<Difficulty, Preset> = {
+  easy: {
+    cell: { ...cell, longestChromosomePx: [70, 125], bendDeg: 20 },
+    confounders: {
+      sharpBendProbability: 0.01,
+      splayedProbability: 0.03,
+      separatedProbability: 0,
+      touchingPairsMean: 0,
+      crossingPairsMean: 0,
+      debrisMean: 3,
+      nuclei: [0, 3],
+      nucleusDiameterPx: [70, 270],
+      hazeProbability: 0.2,
+      labelProbability: 0.5,
+    },
+    optics: {
+      backgroundGrey: [150, 235],
+      contrast: [2.8, 4],
+      blurSigmaPx: [0.7, 1],
+      noiseSigma: [1.5, 3.5],
+      illuminationGradient: 0.05,
+      vignetting: 0.05,
+      rgb: false,
+      jpegQuality: null,
+    },
+  },
+  medium: {
+    cell,
+    confounders: {
+      sharpBendProbability: 0.04,
+      splayedProbability: 0.08,
+      separatedProbability: 0.02,
+      touchingPairsMean: 0.8,
+      crossingPairsMean: 0.5,
+      debrisMean: 8,
+      nuclei: [0, 8],
+      nucleusDiameterPx: [70, 270],
+      hazeProbability: 0.5,
+      labelProbability: 0.7,
+    },
+    optics: {
+      backgroundGrey: [90, 235],
+      contrast: [2.2, 3.6],
+      blurSigmaPx: [0.8, 1.5],
+      noiseSigma: [3.5, 7],
+      illuminationGradient: 0.12,
+      vignetting: 0.12,
+      rgb: false,
+      jpegQuality: null,
+    },
+  },
+  hard: {
+    cell: { ...cell, longestChromosomePx: [45, 125], bendDeg: 40 },
+    confounders: {
+      sharpBendProbability: 0.08,
+      splayedProbability: 0.15,
+      separatedProbability: 0.05,
+      touchingPairsMean: 2,
+      crossingPairsMean: 1.5,
+      debrisMean: 20,
+      nuclei: [0, 12],
+      nucleusDiameterPx: [70, 270],
+      hazeProbability: 0.8,
+      labelProbability: 0.8,
+    },
+    optics: {
+      backgroundGrey: [90, 235],
+      contrast: [2, 3],
+      blurSigmaPx: [1.2, 2],
+      noiseSigma: [5, 10],
+      illuminationGradient: 0.2,
+      vignetting: 0.2,
+      rgb: false,
+      jpegQuality: null,
+    },
+  },
+};
+
+export interface ParameterRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly difficulty?: Difficulty;
+  /** Length multiplier; default: shrink with frames smaller than 1008×888, never grow. */
+  readonly scale?: number;
+  readonly chromosomes?: number;
+  readonly yields?: Partial<SynthParameters['yields']>;
+  readonly rgb?: boolean;
+  readonly jpegQuality?: number | null;
+}
+
+/** Expands a difficulty preset and explicit choices into the full parameter record. */
+export function resolveSynthParameters(request: ParameterRequest): SynthParameters {
+  const difficulty = request.difficulty ?? 'medium';
+  const preset = PRESETS[difficulty];
+  const scale =
+    request.scale ??
+    Math.min(1, request.width / REFERENCE_SIZE.width, request.height / REFERENCE_SIZE.height);
+  return {
+    width: request.width,
+    height: request.height,
+    scale,
+    difficulty,
+    chromosomes: request.chromosomes ?? 46,
+    yields: { ...DEFAULT_YIELDS, ...request.yields },
+    cell: preset.cell,
+    confounders: preset.confounders,
+    optics: {
+      ...preset.optics,
+      rgb: request.rgb ?? false,
+      jpegQuality: request.jpegQuality ?? null,
+    },
+  };
+}
