@@ -4,6 +4,7 @@ import { registerCurveCommand } from './commands/curve.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDetectCommand } from './commands/detect.js';
 import { registerDoseCommand } from './commands/dose.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -37,6 +38,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerSynthCommand(program, signal);
   registerDemoCommand(program, signal);
   registerDetectCommand(program, signal);
+  registerEvaluateCommand(program, signal);
   registerCurveCommand(program, signal);
   registerDoseCommand(program, signal);
   return program;

@@ -53,16 +53,15 @@ export class BundleEnsemble {
     return new BundleEnsemble(loaded, members, session);
   }
 
-  /** Normalises, pads and runs every member on one image. */
-  async predict(image: GreyImage): Promise<MemberHeatmaps> {
+  /** Normalises, pads and runs every member (or the given member indices) on one image. */
+  async predict(image: GreyImage, memberIndices?: readonly number[]): Promise<MemberHeatmaps> {
     const { bundle } = this.loaded;
     const input = prepareModelInput(image, bundle.input);
-    const result = await this.session.run(input.data, [
-      1,
-      1,
-      input.paddedHeight,
-      input.paddedWidth,
-    ]);
+    const result = await this.session.run(
+      input.data,
+      [1, 1, input.paddedHeight, input.paddedWidth],
+      memberIndices,
+    );
     const [n, classes, gridHeight, gridWidth] = result.dims as [number, number, number, number];
     const expected = [
       1,
