@@ -6,6 +6,14 @@ import { installInterruptHandler } from './interrupt.js';
 import { buildProgram } from './program.js';
 import { reportError } from './report-error.js';
 
+// A closed pipe (`dicentra ... | head`) is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const argv = process.argv.slice(2);
 const wantsJson = argv.includes('--json');
 const signal = installInterruptHandler();
