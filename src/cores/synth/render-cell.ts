@@ -11,6 +11,9 @@ export class RenderScratch {
   kernel = new Float32Array(0);
   rowFactor = new Float32Array(0);
   columnFactor = new Float32Array(0);
+  readonly sigmaTable = new Float32Array(4 * 300);
+  /** 16×16-pixel tiles holding any stain before blur: the blur skips the empty ones. */
+  tiles = new Uint8Array(0);
   readonly tile = new TileScratch();
 
   ensure(width: number, height: number): void {
@@ -19,6 +22,8 @@ export class RenderScratch {
       this.od = new Float32Array(size);
       this.blurred = new Float32Array(size);
     }
+    const tiles = Math.ceil(width / TILE) * Math.ceil(height / TILE);
+    if (this.tiles.length !== tiles) this.tiles = new Uint8Array(tiles);
     if (this.rowFactor.length !== height) this.rowFactor = new Float32Array(height);
     if (this.columnFactor.length !== width) this.columnFactor = new Float32Array(width);
   }
@@ -40,11 +45,6 @@ const TRANSMISSION = (() => {
   for (let k = 0; k < table.length; k++) table[k] = Math.exp(-k / OD_STEPS);
   return table;
 })();
-
-function transmission(od: number, absorption: number): number {
-  const k = Math.round(od * absorption * OD_STEPS);
-  return TRANSMISSION[k < TRANSMISSION.length ? k : TRANSMISSION.length - 1]!;
-}
 
 /** A textured interphase nucleus: a soft-edged ellipse of clumped chromatin. */
 function drawNucleus(
@@ -129,15 +129,52 @@ function drawBlob(
   }
 }
 
-/** Separable Gaussian blur (the microscope's point-spread function), edges clamped. */
+const TILE = 16;
+
+/** Marks the tiles holding any stain, grown by one tile so the blur's reach is covered. */
+function markTiles(od: Float32Array, width: number, height: number, tiles: Uint8Array): void {
+  const columns = Math.ceil(width / TILE);
+  const rows = Math.ceil(height / TILE);
+  const raw = new Uint8Array(tiles.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const tileRow = ((y / TILE) | 0) * columns;
+    for (let x = 0; x < width; x++) {
+      if (od[row + x] !== 0) {
+        raw[tileRow + ((x / TILE) | 0)] = 1;
+        x = (((x / TILE) | 0) + 1) * TILE - 1;
+      }
+    }
+  }
+  tiles.fill(0);
+  for (let ty = 0; ty < rows; ty++) {
+    for (let tx = 0; tx < columns; tx++) {
+      if (!raw[ty * columns + tx]) continue;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const y = ty + dy;
+          const x = tx + dx;
+          if (y >= 0 && y < rows && x >= 0 && x < columns) tiles[y * columns + x] = 1;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Separable Gaussian blur (the microscope's point-spread function), edges
+ * clamped, computed only on marked tiles (elsewhere the density is zero
+ * within the kernel's reach and stays zero).
+ */
 function blur(
   source: Float32Array,
   temp: Float32Array,
   width: number,
   height: number,
   sigma: number,
+  tiles: Uint8Array,
 ): void {
-  const radius = Math.max(1, Math.ceil(2.5 * sigma));
+  const radius = Math.min(TILE, Math.max(1, Math.ceil(2.5 * sigma)));
   const kernel = new Float32Array(2 * radius + 1);
   let total = 0;
   for (let k = -radius; k <= radius; k++) {
@@ -145,37 +182,49 @@ function blur(
     total += kernel[k + radius]!;
   }
   for (let k = 0; k < kernel.length; k++) kernel[k] = kernel[k]! / total;
+  const columns = Math.ceil(width / TILE);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      if (x >= radius && x < width - radius) {
-        const base = row + x - radius;
-        for (let k = 0; k < kernel.length; k++) sum += kernel[k]! * source[base + k]!;
-      } else {
-        for (let k = -radius; k <= radius; k++) {
-          const xx = x + k < 0 ? 0 : x + k >= width ? width - 1 : x + k;
-          sum += kernel[k + radius]! * source[row + xx]!;
-        }
+    const tileRow = ((y / TILE) | 0) * columns;
+    for (let tx = 0; tx < columns; tx++) {
+      const xStart = tx * TILE;
+      const xEnd = Math.min(width, xStart + TILE);
+      if (!tiles[tileRow + tx]) {
+        temp.fill(0, row + xStart, row + xEnd);
+        continue;
       }
-      temp[row + x] = sum;
+      for (let x = xStart; x < xEnd; x++) {
+        let sum = 0;
+        if (x >= radius && x < width - radius) {
+          const base = row + x - radius;
+          for (let k = 0; k < kernel.length; k++) sum += kernel[k]! * source[base + k]!;
+        } else {
+          for (let k = -radius; k <= radius; k++) {
+            const xx = x + k < 0 ? 0 : x + k >= width ? width - 1 : x + k;
+            sum += kernel[k + radius]! * source[row + xx]!;
+          }
+        }
+        temp[row + x] = sum;
+      }
     }
   }
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    if (y >= radius && y < height - radius) {
-      for (let x = 0; x < width; x++) {
+    const tileRow = ((y / TILE) | 0) * columns;
+    const inside = y >= radius && y < height - radius;
+    for (let tx = 0; tx < columns; tx++) {
+      if (!tiles[tileRow + tx]) continue;
+      const xEnd = Math.min(width, tx * TILE + TILE);
+      for (let x = tx * TILE; x < xEnd; x++) {
         let sum = 0;
-        let index = row - radius * width + x;
-        for (let k = 0; k < kernel.length; k++, index += width) sum += kernel[k]! * temp[index]!;
-        source[row + x] = sum;
-      }
-    } else {
-      for (let x = 0; x < width; x++) {
-        let sum = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const yy = y + k < 0 ? 0 : y + k >= height ? height - 1 : y + k;
-          sum += kernel[k + radius]! * temp[yy * width + x]!;
+        if (inside) {
+          let index = row - radius * width + x;
+          for (let k = 0; k < kernel.length; k++, index += width) sum += kernel[k]! * temp[index]!;
+        } else {
+          for (let k = -radius; k <= radius; k++) {
+            const yy = y + k < 0 ? 0 : y + k >= height ? height - 1 : y + k;
+            sum += kernel[k + radius]! * temp[yy * width + x]!;
+          }
         }
         source[row + x] = sum;
       }
@@ -224,9 +273,6 @@ export function renderCell(
   od.fill(0);
   const texture = new SeededRandom(seed, cell.index, STREAM.texture);
   for (const round of cell.rounds) {
-    if (round.type === 'haze') drawBlob(round, round.density, od, width, height);
-  }
-  for (const round of cell.rounds) {
     if (round.type === 'nucleus')
       drawNucleus(round, optics.stainDensity, od, width, height, texture);
   }
@@ -237,7 +283,12 @@ export function renderCell(
     if (round.type === 'debris')
       drawBlob(round, optics.stainDensity * round.density, od, width, height);
   }
-  blur(od, scratch.blurred, width, height, optics.blurSigma);
+  markTiles(od, width, height, scratch.tiles);
+  blur(od, scratch.blurred, width, height, optics.blurSigma, scratch.tiles);
+  // haze is smooth already: added after the blur
+  for (const round of cell.rounds) {
+    if (round.type === 'haze') drawBlob(round, round.density, od, width, height);
+  }
 
   // illumination: a linear gradient times a radial fall-off, separable into row and column terms
   const radius2 = (width * width + height * height) / 4;
@@ -256,10 +307,16 @@ export function renderCell(
   const noise = new PixelNoise(
     (new SeededRandom(seed, cell.index, STREAM.noise).uniform() * 4294967296) >>> 0,
   );
+  // noise σ as a function of the clean intensity, tabulated per 1/4 grey level
   const readVariance = 0.3 * optics.noiseSigma * optics.noiseSigma;
   const shotGain = (0.7 * optics.noiseSigma * optics.noiseSigma) / optics.background;
+  const sigmaTable = scratch.sigmaTable;
+  for (let k = 0; k < sigmaTable.length; k++)
+    sigmaTable[k] = Math.sqrt(readVariance + (shotGain * k) / 4);
+  const sigmaLast = sigmaTable.length - 1;
   const tint = rgb ? optics.tint : ([1, 1, 1] as const);
   const absorption = rgb ? optics.absorption : ([1, 1, 1] as const);
+  const last = TRANSMISSION.length - 1;
   for (let y = 0; y < height; y++) {
     const rowFactor = scratch.rowFactor[y]!;
     for (let x = 0; x < width; x++) {
@@ -267,9 +324,12 @@ export function renderCell(
       const light = optics.background * (rowFactor + scratch.columnFactor[x]!);
       const density = od[index]!;
       for (let c = 0; c < channels; c++) {
-        const clean = light * tint[c]! * transmission(density, absorption[c]!);
-        const value = clean + Math.sqrt(readVariance + shotGain * clean) * noise.normal();
-        pixels[index * channels + c] = value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+        const k = Math.round(density * absorption[c]! * OD_STEPS);
+        const clean = light * tint[c]! * TRANSMISSION[k < last ? k : last]!;
+        const q = (clean * 4) | 0;
+        const value =
+          clean + sigmaTable[q < sigmaLast ? (q > 0 ? q : 0) : sigmaLast]! * noise.normal();
+        pixels[index * channels + c] = value <= 0 ? 0 : value >= 255 ? 255 : (value + 0.5) | 0;
       }
     }
   }
