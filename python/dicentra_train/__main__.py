@@ -60,7 +60,6 @@ def _check() -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .distributed import spawn_training, torchrun_training
     from .interrupt import StopFlag
     from .setup import RunRequest, prepare_run
     from .train import train_process
@@ -75,11 +74,15 @@ def _train(args: argparse.Namespace) -> int:
         raise WorkerError("DCN_E_OPTION_INVALID", "--nproc must be ≥ 1", field="--nproc", hint="e.g. --nproc 2", exit_code=2)
     request = RunRequest(args.data, args.out, overrides, args.resume, args.command_line, args.nproc)
     if args.launcher == "torchrun":
+        from .distributed import torchrun_training
+
         return 130 if torchrun_training(request) == "interrupted" else 0
     stop = StopFlag()
     stop.install()
     setup = prepare_run(request)
     if args.nproc > 1:
+        from .distributed import spawn_training
+
         return spawn_training(setup, args.nproc)
     return 130 if train_process(setup, stop) == "interrupted" else 0
 

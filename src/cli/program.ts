@@ -7,6 +7,7 @@ import { registerDoseCommand } from './commands/dose.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerSynthCommand } from './commands/synth.js';
+import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 const packageJson = JSON.parse(
@@ -36,6 +37,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerImportCommand(program, signal);
   registerValidateCommand(program, signal);
   registerSynthCommand(program, signal);
+  registerTrainCommand(program, signal);
   registerDemoCommand(program, signal);
   registerDetectCommand(program, signal);
   registerEvaluateCommand(program, signal);

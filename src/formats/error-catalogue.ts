@@ -130,3 +130,20 @@ export const errorCatalogue = {
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
+  DCN_E_PYTHON_MISSING: {
+    exit: ExitCode.usage,
+    summary: 'No Python with PyTorch was found to run the training worker.',
+  },
+  DCN_E_RUN_STATE: {
+    exit: ExitCode.usage,
+    summary:
+      'A training run folder does not fit the request (already used, nothing to resume, or a changed setting).',
+  },
+  DCN_E_TRAINING_DIVERGED: {
+    exit: ExitCode.model,
+    summary: 'The training loss became NaN or infinite; the run stopped before writing that epoch.',
+  },
+  DCN_E_TRAINING_FAILED: {
+    exit: ExitCode.model,
+    summary: 'The training worker failed; its log says why.',
+  },
