@@ -50,7 +50,7 @@ const PRESETS: Record<Difficulty, Preset> = {
     },
     optics: {
       backgroundGrey: [150, 235],
-      contrast: [2.8, 4],
+      contrast: [2.6, 3.8],
       blurSigmaPx: [0.7, 1],
       noiseSigma: [1.5, 3.5],
       illuminationGradient: 0.05,
@@ -75,7 +75,7 @@ const PRESETS: Record<Difficulty, Preset> = {
     },
     optics: {
       backgroundGrey: [90, 235],
-      contrast: [2.2, 3.6],
+      contrast: [2, 3.4],
       blurSigmaPx: [0.8, 1.5],
       noiseSigma: [3.5, 7],
       illuminationGradient: 0.12,
@@ -100,7 +100,7 @@ const PRESETS: Record<Difficulty, Preset> = {
     },
     optics: {
       backgroundGrey: [90, 235],
-      contrast: [2, 3],
+      contrast: [1.7, 2.8],
       blurSigmaPx: [1.2, 2],
       noiseSigma: [5, 10],
       illuminationGradient: 0.2,
