@@ -70,6 +70,15 @@ export const errorCatalogue = {
     exit: ExitCode.checkFailed,
     summary: 'The dose-effect curve could not be fitted to the count table.',
   },
+  DCN_E_DYNAMICS_TOO_FEW: {
+    exit: ExitCode.usage,
+    summary:
+      'The training-dynamics analysis needs two epochs and locations of two classes; the input has fewer.',
+  },
+  DCN_E_SVM_FAILED: {
+    exit: ExitCode.checkFailed,
+    summary: "The SVM on an epoch's embedding failed (libsvm ran out of memory or aborted).",
+  },
   DCN_E_FILE_NOT_FOUND: {
     exit: ExitCode.inputOutput,
     summary: 'An input file or folder does not exist.',

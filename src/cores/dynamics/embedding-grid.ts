@@ -1,0 +1,89 @@
+/**
+ * A uniform grid of cells over the 2-D embedding: `columns` × `rows` cells
+ * covering [xMin, xMax] × [yMin, yMax]; values are stored row-major, row 0 at yMin.
+ */
+export interface EmbeddingGrid {
+  readonly xMin: number;
+  readonly xMax: number;
+  readonly yMin: number;
+  readonly yMax: number;
+  readonly columns: number;
+  readonly rows: number;
+}
+
+/**
+ * The grid over the bounding box of every embedded point of every epoch,
+ * widened by `margin` × its extent on each side (so the regions around the
+ * outermost points show), with `size` × `size` cells.
+ */
+export function gridAround(
+  embeddings: readonly Float64Array[],
+  size: number,
+  margin: number,
+): EmbeddingGrid {
+  if (!Number.isInteger(size) || size < 2) throw new RangeError(`grid size must be ≥ 2: ${size}`);
+  let xMin = Infinity;
+  let xMax = -Infinity;
+  let yMin = Infinity;
+  let yMax = -Infinity;
+  for (const points of embeddings) {
+    for (let i = 0; i < points.length; i += 2) {
+      xMin = Math.min(xMin, points[i]!);
+      xMax = Math.max(xMax, points[i]!);
+      yMin = Math.min(yMin, points[i + 1]!);
+      yMax = Math.max(yMax, points[i + 1]!);
+    }
+  }
+  if (!Number.isFinite(xMin)) throw new RangeError('no embedded points to build a grid around');
+  // a degenerate extent still gets a grid one unit wide
+  const xPad = (xMax - xMin || 1) * margin + (xMax > xMin ? 0 : 0.5);
+  const yPad = (yMax - yMin || 1) * margin + (yMax > yMin ? 0 : 0.5);
+  return {
+    xMin: xMin - xPad,
+    xMax: xMax + xPad,
+    yMin: yMin - yPad,
+    yMax: yMax + yPad,
+    columns: size,
+    rows: size,
+  };
+}
+
+/** The centres of the cells, cells × 2 coordinates, in storage order. */
+export function cellCentres(grid: EmbeddingGrid): Float64Array {
+  const out = new Float64Array(grid.columns * grid.rows * 2);
+  const dx = (grid.xMax - grid.xMin) / grid.columns;
+  const dy = (grid.yMax - grid.yMin) / grid.rows;
+  for (let r = 0; r < grid.rows; r++) {
+    for (let c = 0; c < grid.columns; c++) {
+      const i = r * grid.columns + c;
+      out[2 * i] = grid.xMin + (c + 0.5) * dx;
+      out[2 * i + 1] = grid.yMin + (r + 0.5) * dy;
+    }
+  }
+  return out;
+}
+
+/**
+ * Bilinear interpolation of per-cell `values` between cell centres at (x, y);
+ * points beyond the outer centres take the nearest edge value.
+ */
+export function interpolateGrid(
+  grid: EmbeddingGrid,
+  values: Float64Array,
+  x: number,
+  y: number,
+): number {
+  const fx = ((x - grid.xMin) / (grid.xMax - grid.xMin)) * grid.columns - 0.5;
+  const fy = ((y - grid.yMin) / (grid.yMax - grid.yMin)) * grid.rows - 0.5;
+  const cx = Math.min(grid.columns - 1, Math.max(0, fx));
+  const cy = Math.min(grid.rows - 1, Math.max(0, fy));
+  const c0 = Math.min(grid.columns - 2, Math.floor(cx));
+  const r0 = Math.min(grid.rows - 2, Math.floor(cy));
+  const tx = cx - c0;
+  const ty = cy - r0;
+  const at = (r: number, c: number): number => values[r * grid.columns + c]!;
+  return (
+    (1 - ty) * ((1 - tx) * at(r0, c0) + tx * at(r0, c0 + 1)) +
+    ty * ((1 - tx) * at(r0 + 1, c0) + tx * at(r0 + 1, c0 + 1))
+  );
+}
