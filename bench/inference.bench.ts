@@ -71,14 +71,22 @@ async function bestConvolution(): Promise<{ gflops: number; label: string }> {
 
 const before = await bestConvolution();
 const single = await EnsembleSession.open([unet]);
-const t1 = await secondsPerRun(single, image, [1, 1, H, W], 5);
+let t1 = await secondsPerRun(single, image, [1, 1, H, W], 5);
 await single.close();
 const after = await bestConvolution();
 const reference = after.gflops > before.gflops ? after : before;
 const bestGflops = reference.gflops;
+// M = 10 and M = 1 alternate, each keeping its fastest run, so a load change on a shared
+// machine does not land on one side of the ratio only
 const ten = await EnsembleSession.open(Array.from({ length: 10 }, () => unet));
-const t10 = await secondsPerRun(ten, image, [1, 1, H, W], 1);
+const again = await EnsembleSession.open([unet]);
+let t10 = Infinity;
+for (let round = 0; round < 2; round++) {
+  t10 = Math.min(t10, await secondsPerRun(ten, image, [1, 1, H, W], 1));
+  t1 = Math.min(t1, await secondsPerRun(again, image, [1, 1, H, W], 2));
+}
 await ten.close();
+await again.close();
 
 const achieved = flops / t1 / 1e9;
 const ratio = t10 / (10 * t1);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCurveCommand } from './commands/curve.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDetectCommand } from './commands/detect.js';
@@ -43,5 +44,6 @@ export function buildProgram(signal: AbortSignal): Command {
   registerEvaluateCommand(program, signal);
   registerCurveCommand(program, signal);
   registerDoseCommand(program, signal);
+  registerCalibrateCommand(program, signal);
   return program;
 }

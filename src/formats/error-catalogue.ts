@@ -70,6 +70,11 @@ export const errorCatalogue = {
     exit: ExitCode.checkFailed,
     summary: 'The dose-effect curve could not be fitted to the count table.',
   },
+  DCN_E_CURVE_MISMATCH: {
+    exit: ExitCode.usage,
+    summary:
+      'The curve was not calibrated from images, or with another model bundle, so it cannot score these images.',
+  },
   DCN_E_DYNAMICS_TOO_FEW: {
     exit: ExitCode.usage,
     summary:
