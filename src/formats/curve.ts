@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { curveDetectorSchema } from './curve-detector.js';
 
 /**
  * curve.json: a fitted dose–effect (calibration) curve and everything needed to
@@ -71,6 +72,8 @@ export const curveFileSchema = z
       })
       .strict(),
     warnings: z.array(z.string()),
+    /** The automated counting rule, when the curve was calibrated from images (`dicentra calibrate`). */
+    detector: curveDetectorSchema.optional(),
     provenance: z
       .object({
         tool: z.string(),

@@ -13,12 +13,16 @@ import { readCaseTable } from '../../engines/count-table.js';
 import { calibrationCurveOf } from '../../engines/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
+import { doseFromImages } from './dose-images.js';
 
 type Method = 'merkle' | 'delta' | 'dolphin' | 'mixed';
 
-interface DoseOptions {
+export interface DoseOptions {
   curve: string;
-  counts: string;
+  counts?: string;
+  model?: string;
+  images?: string;
+  cache?: string;
   method: Method;
   ci?: number[];
   exposure: 'acute' | 'protracted' | 'highly-protracted';
@@ -71,10 +75,21 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
           'Biodose Tools implements them: whole body by Merkle (83%–83% default) or the delta method\n' +
           '(95%), partial body by Dolphin (with D0), heterogeneous exposure by a mixed Poisson model;\n' +
           'acute or protracted exposure (Lea–Catcheside G). The case table is ID,C0,C1,… (cells with\n' +
-          'k aberrations per case).',
+          'k aberrations per case). Or, from images: --model BUNDLE --images CASE_DIR|CASE.json with a\n' +
+          'curve from `dicentra calibrate` counts each cell by the curve’s own rule and widens the\n' +
+          '(merkle or delta) interval by the spread over its sub-ensembles (docs/dosimetry.md).',
       )
-      .requiredOption('--curve <curve.json>', 'calibration curve from `dicentra curve fit`')
-      .requiredOption('--counts <file.csv>', 'case table ID,C0,C1,…')
+      .requiredOption(
+        '--curve <curve.json>',
+        'calibration curve from `dicentra curve fit` or `dicentra calibrate`',
+      )
+      .option('--counts <file.csv>', 'case table ID,C0,C1,…')
+      .option('--model <bundle.json>', 'with --images: the bundle the curve was calibrated with')
+      .option(
+        '--images <dir|case.json>',
+        'with --model: a folder of one case’s images, or a dataset.json (cases by sampleId)',
+      )
+      .option('--cache <dir>', 'with --images: heatmap cache folder (default: none)')
       .addOption(
         new Option('--method <method>', 'merkle | delta (whole body), dolphin (partial), mixed')
           .choices(['merkle', 'delta', 'dolphin', 'mixed'])
@@ -121,16 +136,33 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
           '  dicentra dose --curve curve.json --counts cases.csv\n' +
           '  dicentra dose --curve curve.json --counts cases.csv --method delta --json\n' +
           '  dicentra dose --curve curve.json --counts cases.csv --method dolphin --d0 3.0\n' +
-          '  dicentra dose --curve curve.json --counts cases.csv --exposure protracted --time-h 4 --t0-h 2',
+          '  dicentra dose --curve curve.json --counts cases.csv --exposure protracted --time-h 4 --t0-h 2\n' +
+          '  dicentra dose --curve curve.json --model models/demo/bundle.json --images case-17/',
       ),
   ).action(
     commandAction<DoseOptions>(signal, async (options, context) => {
       const levels = levelsOf(options);
       const exposure = exposureOf(options);
       const g = protractionFactor(exposure);
+      const fromImages = options.model !== undefined || options.images !== undefined;
+      if (fromImages === (options.counts !== undefined)) {
+        throw new DicentraError(
+          'DCN_E_OPTION_INVALID',
+          'give either --counts, or --model with --images',
+          {
+            field: options.counts ? '--counts' : '--images',
+            hint: 'a count table (--counts cases.csv), or images with the calibrated bundle (--model b.json --images case/)',
+          },
+        );
+      }
+      if (fromImages) {
+        await doseFromImages(options, levels, { ...exposure, g }, context);
+        return;
+      }
+      const counts = options.counts!;
       const curveFile = await readCurveFile(options.curve);
       const curve = calibrationCurveOf(curveFile);
-      let cases = await readCaseTable(options.counts);
+      let cases = await readCaseTable(counts);
       if (options.case !== undefined) {
         cases = cases.filter((row) => row.id === options.case);
         if (cases.length === 0) {
