@@ -9,6 +9,7 @@ Events (one JSON object per line, key "event"):
   interrupted — stopped on request; the bundle holds every finished member
   done     — training finished
   error    — the run failed (code from dicentra's error catalogue, message, hint)
+  check, bench — answers of the `check` and `bench` subcommands
 """
 
 import json
