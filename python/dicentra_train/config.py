@@ -46,6 +46,8 @@ class TrainConfig:
     normalisation: Dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_NORMALISATION))
     pad_mode: str = "reflect"
     crop: Optional[int] = None  # random square crops for training; None trains on whole images
+    # Share of crops placed around a randomly chosen annotated point (0: uniform crops).
+    crop_focus: float = 0.0
     # Reproducibility: fixed initialisation seed, seeded batch order (paper: fixed init,
     # random batches; both are recorded).
     seed: int = 0
@@ -127,6 +129,7 @@ def validate(config: TrainConfig) -> None:
     need(_is_number(config.weight_decay) and config.weight_decay >= 0, "weight_decay", "a number ≥ 0")
     need(_is_number(config.lam) and config.lam >= 0, "lam", "a number ≥ 0")
     need(_is_number(config.rho) and 0 <= config.rho <= 1, "rho", "a number in [0, 1]")
+    need(_is_number(config.crop_focus) and 0 <= config.crop_focus <= 1, "crop_focus", "a number in [0, 1]")
     need(_is_number(config.loss_epsilon) and config.loss_epsilon > 0, "loss_epsilon", "a positive number")
     need(_is_number(config.validation_tc) and 0 < config.validation_tc < 1, "validation_tc", "a number in (0, 1)")
     need(config.optimizer in ("adam", "adamw"), "optimizer", '"adam" (coupled L2) or "adamw" (decoupled)')

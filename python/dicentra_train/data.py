@@ -153,8 +153,15 @@ def epoch_batches(split: CachedSplit, epoch: int, config: TrainConfig, world: in
                                   f"crop {size} is larger than image {split.entries[index].id} ({w}×{h} after padding)",
                                   field="crop", hint=f"use --crop {min(h, w) // config.pad_multiple * config.pad_multiple} or less",
                                   exit_code=2)
-            top = int(rng.integers(0, (h - size) // OUTPUT_STRIDE + 1)) * OUTPUT_STRIDE
-            left = int(rng.integers(0, (w - size) // OUTPUT_STRIDE + 1)) * OUTPUT_STRIDE
+            entry = split.entries[index]
+            points = [p for name in split.classes for p in entry.points[name]]
+            if config.crop_focus > 0 and points and rng.random() < config.crop_focus:
+                x, y = points[int(rng.integers(0, len(points)))]
+                top = _offset_around(rng, y, size, h)
+                left = _offset_around(rng, x, size, w)
+            else:
+                top = int(rng.integers(0, (h - size) // OUTPUT_STRIDE + 1)) * OUTPUT_STRIDE
+                left = int(rng.integers(0, (w - size) // OUTPUT_STRIDE + 1)) * OUTPUT_STRIDE
             pieces.append(Piece(int(index), top, left, size, size))
         batches = [pieces[i:i + config.batch_size] for i in range(0, len(pieces), config.batch_size)]
     else:
@@ -167,6 +174,28 @@ def epoch_batches(split: CachedSplit, epoch: int, config: TrainConfig, world: in
         batches = [batches[i] for i in rng.permutation(len(batches))]
     # Every process of a data-parallel run needs a share of each batch.
     return [batch for batch in batches if len(batch) >= world]
+
+
+def focus_margin(size: int) -> int:
+    """Input pixels kept between a focused point and the crop's edge (context around it)."""
+    return min(16, size // 4)
+
+
+def _offset_around(rng: np.random.Generator, coordinate: float, size: int, extent: int) -> int:
+    """A crop offset (a multiple of the output stride) drawn uniformly among those whose
+    window [offset, offset + size) holds `coordinate` at least focus_margin(size) from its edges.
+
+    Aberrations are rare (about one per cell), so uniform crops mostly teach
+    background; focused crops make sure the rare class is seen every epoch.
+    """
+    s = OUTPUT_STRIDE
+    highest = (extent - size) // s
+    margin = focus_margin(size)
+    low = max(0, int(np.ceil((coordinate - size + margin) / s)))
+    high = min(highest, int(np.floor((coordinate - margin) / s)))
+    if low > high:  # point near the image border: the nearest admissible offset
+        low = high = min(max(low, 0), highest)
+    return int(rng.integers(low, high + 1)) * s
 
 
 def assemble(split: CachedSplit, pieces: Sequence[Piece]) -> Tuple[np.ndarray, np.ndarray]:

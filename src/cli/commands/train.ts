@@ -36,6 +36,12 @@ const CONFIG_FLAGS = [
     parseInteger('--crop', 1),
   ],
   [
+    'cropFocus',
+    '--crop-focus <p>',
+    'share of crops placed around an annotated point (0: uniform crops)',
+    parseNumber('--crop-focus', 0, 1),
+  ],
+  [
     'depth',
     '--depth <n>',
     'U-Net depth; images are padded to multiples of 2^depth (4)',
