@@ -39,3 +39,8 @@ test('the grid covers every epoch with its margin; interpolation is exact on a l
   // beyond the outer centres: the edge value
   assert.ok(Math.abs(interpolateGrid(grid, values, -11.9, 0.25) - (-18 - 0.25)) < 1e-9);
 });
+
+test('an axis without spread gets the extent of the other axis', () => {
+  const grid = gridAround([new Float64Array([0, 1, 4, 1 + 1e-17])], 4, 0);
+  assert.deepEqual([grid.xMin, grid.xMax, grid.yMin, grid.yMax], [0, 4, -1, 3]);
+});

@@ -5,6 +5,7 @@ import { registerCurveCommand } from './commands/curve.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDetectCommand } from './commands/detect.js';
 import { registerDoseCommand } from './commands/dose.js';
+import { registerDynamicsCommand } from './commands/dynamics.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerSynthCommand } from './commands/synth.js';
@@ -45,5 +46,6 @@ export function buildProgram(signal: AbortSignal): Command {
   registerCurveCommand(program, signal);
   registerDoseCommand(program, signal);
   registerCalibrateCommand(program, signal);
+  registerDynamicsCommand(program, signal);
   return program;
 }

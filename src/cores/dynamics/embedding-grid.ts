@@ -35,14 +35,18 @@ export function gridAround(
     }
   }
   if (!Number.isFinite(xMin)) throw new RangeError('no embedded points to build a grid around');
-  // a degenerate extent still gets a grid one unit wide
-  const xPad = (xMax - xMin || 1) * margin + (xMax > xMin ? 0 : 0.5);
-  const yPad = (yMax - yMin || 1) * margin + (yMax > yMin ? 0 : 0.5);
+  // an axis with (numerically) no spread, e.g. features of rank 1, gets the other axis's extent
+  const span = Math.max(xMax - xMin, yMax - yMin) || 1;
+  const extent = (low: number, high: number) => (high - low > 1e-9 * span ? high - low : span);
+  const xWidth = extent(xMin, xMax);
+  const yWidth = extent(yMin, yMax);
+  const xMid = (xMin + xMax) / 2;
+  const yMid = (yMin + yMax) / 2;
   return {
-    xMin: xMin - xPad,
-    xMax: xMax + xPad,
-    yMin: yMin - yPad,
-    yMax: yMax + yPad,
+    xMin: xMid - xWidth * (0.5 + margin),
+    xMax: xMid + xWidth * (0.5 + margin),
+    yMin: yMid - yWidth * (0.5 + margin),
+    yMax: yMid + yWidth * (0.5 + margin),
     columns: size,
     rows: size,
   };
