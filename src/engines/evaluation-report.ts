@@ -120,7 +120,9 @@ export async function writeEvaluation(
         over: `${model.members.length} last checkpoints`,
       },
       {
-        label: 'Ensemble (precision matched)',
+        label: matched.matched
+          ? 'Ensemble (precision matched)'
+          : "Ensemble (most precise; Model B's precision not reached)",
         ...matched.point,
         over: `${subsets.length} random ensembles of ${size}`,
       },
