@@ -32,6 +32,8 @@ export function buildProgram(signal: AbortSignal): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => undefined })
+    // descriptions carry their own line breaks (≤ 110 columns); re-wrapping at 80 mangles them
+    .configureHelp({ helpWidth: 110 })
     .addHelpText(
       'after',
       '\nDocumentation: docs/cli.md (commands), docs/formats.md (files), docs/errors.md (error codes).',
