@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCurveCommand } from './commands/curve.js';
@@ -12,13 +11,8 @@ import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
 
-const packageJson = JSON.parse(
-  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-) as {
-  version: string;
-};
-
-export const TOOL_VERSION = packageJson.version;
+export { TOOL_VERSION } from './tool-version.js';
+import { TOOL_VERSION } from './tool-version.js';
 
 /** The `dicentra` command tree. Each subcommand lives in its own file under commands/. */
 export function buildProgram(signal: AbortSignal): Command {

@@ -115,7 +115,8 @@ export const errorCatalogue = {
   },
   DCN_E_MODEL_INVALID: {
     exit: ExitCode.model,
-    summary: 'A model file cannot be loaded or its inputs and outputs differ from the bundle contract.',
+    summary:
+      'A model file cannot be loaded or its inputs and outputs differ from the bundle contract.',
   },
   DCN_E_INFERENCE_FAILED: {
     exit: ExitCode.model,
@@ -123,27 +124,13 @@ export const errorCatalogue = {
   },
   DCN_E_IMAGES_FAILED: {
     exit: ExitCode.inputOutput,
-    summary: 'Some images could not be processed; the others were, and the output lists the failures.',
+    summary:
+      'Some images could not be processed; the others were, and the output lists the failures.',
   },
   DCN_E_CACHE_INVALID: {
     exit: ExitCode.inputOutput,
     summary: 'A heatmap cache file is corrupt; delete the cache folder to rebuild it.',
   },
-  DCN_E_NOT_AVAILABLE: {
-    exit: ExitCode.usage,
-    summary: 'The requested feature is not available in this build.',
-  },
-  DCN_E_INTERRUPTED: {
-    exit: ExitCode.interrupted,
-    summary: 'The run was interrupted (Ctrl-C); finished work was kept, nothing half-written.',
-  },
-  DCN_E_INTERNAL: {
-    exit: ExitCode.checkFailed,
-    summary: 'An unexpected internal error; please report it with the command line.',
-  },
-} as const satisfies Record<string, CatalogueEntry>;
-
-export type ErrorCode = keyof typeof errorCatalogue;
   DCN_E_PYTHON_MISSING: {
     exit: ExitCode.usage,
     summary: 'No Python with PyTorch was found to run the training worker.',
@@ -161,3 +148,19 @@ export type ErrorCode = keyof typeof errorCatalogue;
     exit: ExitCode.model,
     summary: 'The training worker failed; its log says why.',
   },
+  DCN_E_DEMO_STEP_FAILED: {
+    exit: ExitCode.checkFailed,
+    summary:
+      "A step of the demo pipeline failed; the exit code is that step's, and its error is printed above.",
+  },
+  DCN_E_INTERRUPTED: {
+    exit: ExitCode.interrupted,
+    summary: 'The run was interrupted (Ctrl-C); finished work was kept, nothing half-written.',
+  },
+  DCN_E_INTERNAL: {
+    exit: ExitCode.checkFailed,
+    summary: 'An unexpected internal error; please report it with the command line.',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;

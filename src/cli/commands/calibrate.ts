@@ -16,7 +16,7 @@ import { calibrationCurveOf, curveRecord } from '../../engines/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
-import { TOOL_VERSION } from '../program.js';
+import { TOOL_VERSION } from '../tool-version.js';
 
 interface CalibrateOptions {
   model: string;

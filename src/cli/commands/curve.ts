@@ -7,7 +7,7 @@ import { writeCurveFile } from '../../formats/curve-file.js';
 import { readCalibrationTable } from '../../engines/count-table.js';
 import { curveRecord } from '../../engines/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { TOOL_VERSION } from '../program.js';
+import { TOOL_VERSION } from '../tool-version.js';
 
 interface CurveFitOptions {
   counts: string;

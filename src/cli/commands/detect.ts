@@ -13,7 +13,7 @@ import { listImageFiles } from '../../engines/image-folder.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';
-import { TOOL_VERSION } from '../program.js';
+import { TOOL_VERSION } from '../tool-version.js';
 
 interface DetectOptions {
   model: string;

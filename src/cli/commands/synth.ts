@@ -9,7 +9,7 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import { generateSynthDataset, type SynthMode } from '../../engines/synth-dataset.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
-import { TOOL_VERSION } from '../program.js';
+import { TOOL_VERSION } from '../tool-version.js';
 
 interface SynthOptions {
   out: string;

@@ -21,6 +21,8 @@ export interface ReportSection {
   readonly id: string;
   readonly heading: string;
   readonly paragraphs?: readonly string[];
+  /** Verbatim text blocks (e.g. a Markdown table written by another command). */
+  readonly preformatted?: readonly string[];
   readonly tables?: readonly ReportTable[];
   readonly figures?: readonly ReportFigure[];
 }
@@ -65,6 +67,7 @@ td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}th{background:
 td:first-child,th:first-child{text-align:left}
 figure{display:inline-block;margin:1rem 1rem 1rem 0;vertical-align:top}
 figure img{max-width:520px;border:1px solid #ccc}figcaption{color:#555;font-size:13px;max-width:520px}
+pre{background:#f7f7f7;padding:.6rem;overflow-x:auto;font-size:13px}
 footer{color:#777;font-size:13px;border-top:1px solid #ddd;padding-top:1rem}`;
 
 export function renderHtmlReport(report: Report): string {
@@ -76,6 +79,7 @@ export function renderHtmlReport(report: Report): string {
       (section) =>
         `<section id="${section.id}"><h2>${escapeHtml(section.heading)}</h2>` +
         (section.paragraphs ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join('') +
+        (section.preformatted ?? []).map((text) => `<pre>${escapeHtml(text)}</pre>`).join('') +
         (section.tables ?? []).map(renderTable).join('') +
         (section.figures ?? []).map(renderFigure).join('') +
         `</section>`,

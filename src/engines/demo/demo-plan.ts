@@ -1,0 +1,88 @@
+/**
+ * What the demo generates and scores. `standard` is the README's demo (a few
+ * minutes on two cores); `quick` is the same pipeline at toy size, for tests.
+ */
+export interface DemoPlan {
+  readonly name: 'standard' | 'quick';
+  /** Frame size and length scale of every synthetic image (the shipped ensemble was trained on 768×672 at scale 1). */
+  readonly size: string;
+  readonly scale: number;
+  /** Labelled benchmark images (all in the test split) for the precision/recall figures. */
+  readonly testImages: number;
+  /** The paper's calibration doses (Gy) and cells scored per dose. */
+  readonly calibrationDoses: readonly number[];
+  readonly calibrationCells: number;
+  /** Simulated persons: their true whole-body doses, and cells scored per person. */
+  readonly personDoses: readonly number[];
+  readonly personCells: number;
+  readonly seeds: { readonly test: number; readonly calibration: number; readonly persons: number };
+  /** The generator's true curve: Y = C + αD + βD² (its defaults). */
+  readonly trueCurve: readonly [number, number, number];
+  /** Example images drawn with their detections in the report. */
+  readonly exampleImages: number;
+}
+
+const PAPER_DOSES = [0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1, 1.5, 2, 3, 4];
+
+export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
+  standard: {
+    name: 'standard',
+    size: '768x672',
+    scale: 1,
+    testImages: 60,
+    calibrationDoses: PAPER_DOSES,
+    calibrationCells: 100,
+    personDoses: [0.5, 1.5, 3],
+    personCells: 300,
+    seeds: { test: 101, calibration: 202, persons: 303 },
+    trueCurve: [0.001, 0.02, 0.06],
+    exampleImages: 4,
+  },
+  quick: {
+    name: 'quick',
+    size: '768x672',
+    scale: 1,
+    testImages: 4,
+    calibrationDoses: [0, 1, 2, 4],
+    calibrationCells: 12,
+    personDoses: [0.5, 1.5, 3],
+    personCells: 8,
+    seeds: { test: 101, calibration: 202, persons: 303 },
+    trueCurve: [0.001, 0.02, 0.06],
+    exampleImages: 2,
+  },
+};
+
+/**
+ * How the shipped ensemble (models/demo) was made, and what `dicentra demo
+ * --train` repeats: the generator's training set, then `dicentra train`.
+ */
+export const DEMO_TRAINING = {
+  synthArgs: ['--count', '500', '--seed', '11', '--size', '768x672', '--scale', '1'],
+  trainArgs: [
+    '--crop',
+    '256',
+    '--crop-focus',
+    '0.5',
+    '--lr',
+    '1e-3',
+    '--norm',
+    'group',
+    '--base-width',
+    '8',
+    '--stem',
+    'stride4',
+    '--depth',
+    '4',
+    '--epochs',
+    '40',
+    '--warmup',
+    '30',
+    '--batch-size',
+    '12',
+    '--seed',
+    '1',
+    '--lambda',
+    '0.2',
+  ],
+} as const;
