@@ -44,3 +44,14 @@ test('an axis without spread gets the extent of the other axis', () => {
   const grid = gridAround([new Float64Array([0, 1, 4, 1 + 1e-17])], 4, 0);
   assert.deepEqual([grid.xMin, grid.xMax, grid.yMin, grid.yMax], [0, 4, -1, 3]);
 });
+
+test('trimming keeps a far outlier out of the grid box', () => {
+  // 101 x values 0..100 plus one at 10,000: the 1%–99% quantiles by linear interpolation
+  const points = new Float64Array(2 * 102);
+  for (let i = 0; i <= 100; i++) points[2 * i] = i;
+  points[2 * 101] = 10000;
+  const grid = gridAround([points], 4, 0, 0.01);
+  // sorted positions 0.01·101 = 1.01 and 0.99·101 = 99.99 fall between 1, 2 and 99, 100
+  assert.ok(Math.abs(grid.xMin - 1.01) < 1e-9);
+  assert.ok(Math.abs(grid.xMax - 99.99) < 1e-9);
+});

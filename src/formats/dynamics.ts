@@ -57,6 +57,7 @@ export const dynamicsSchema = z
       .object({
         gridSize: z.number().int().min(2),
         gridMargin: z.number().min(0),
+        gridTrim: z.number().min(0).max(0.5),
         svmCost: z.number().positive(),
         /** As asked: a number or "scale". */
         svmGamma: z.union([z.number().positive(), z.literal('scale')]),

@@ -17,8 +17,10 @@ import { voteAgreement, type VoteAgreement } from './vote-agreement.js';
 export interface DynamicsSettings {
   /** Cells per side of the uniform grid over the embedding. */
   readonly gridSize: number;
-  /** Grid box = bounding box of all embedded points widened by this share of its extent per side. */
+  /** Grid box: per axis the gridTrim to 1 − gridTrim quantiles of all embedded points, widened by this share of its extent per side. */
   readonly gridMargin: number;
+  /** Share of the pooled coordinates left beyond each side of the grid box (0 = bounding box). */
+  readonly gridTrim: number;
   /** C of the RBF C-SVC. */
   readonly svmCost: number;
   /** γ of the RBF kernel; 'scale' = 1 / (2 · variance of all embedding coordinates, all epochs). */
@@ -35,7 +37,8 @@ export interface DynamicsSettings {
 
 export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
   gridSize: 64,
-  gridMargin: 0.05,
+  gridMargin: 0.1,
+  gridTrim: 0.01,
   svmCost: 1,
   svmGamma: 'scale',
   clustersPerClass: 8,
@@ -168,7 +171,7 @@ export function analyseDynamics(bags: FeatureBags, options: AnalyseOptions = {})
   const variance = pooledVariance(embeddings);
   const svmGamma =
     settings.svmGamma === 'scale' ? (variance > 0 ? 1 / (2 * variance) : 1) : settings.svmGamma;
-  const grid = gridAround(embeddings, settings.gridSize, settings.gridMargin);
+  const grid = gridAround(embeddings, settings.gridSize, settings.gridMargin, settings.gridTrim);
   const cells = cellCentres(grid);
   const keep = new Set(options.keepRegionsFor ?? []);
   const regions = new Map<number, Float64Array>();

@@ -11,30 +11,44 @@ export interface EmbeddingGrid {
   readonly rows: number;
 }
 
+function quantileOfSorted(sorted: Float64Array, q: number): number {
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
+}
+
 /**
- * The grid over the bounding box of every embedded point of every epoch,
- * widened by `margin` × its extent on each side (so the regions around the
- * outermost points show), with `size` × `size` cells.
+ * The grid over the embedded points of every epoch: per axis from the `trim`
+ * to the 1 − `trim` quantile of all coordinates pooled (0 = the bounding box),
+ * widened by `margin` × that extent on each side, with `size` × `size` cells.
+ * Trimming keeps a handful of far outliers from shrinking the bulk of the
+ * points into a corner; points beyond the grid take the edge cells' values.
  */
 export function gridAround(
   embeddings: readonly Float64Array[],
   size: number,
   margin: number,
+  trim = 0,
 ): EmbeddingGrid {
   if (!Number.isInteger(size) || size < 2) throw new RangeError(`grid size must be ≥ 2: ${size}`);
-  let xMin = Infinity;
-  let xMax = -Infinity;
-  let yMin = Infinity;
-  let yMax = -Infinity;
+  const count = embeddings.reduce((sum, points) => sum + points.length / 2, 0);
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  let k = 0;
   for (const points of embeddings) {
-    for (let i = 0; i < points.length; i += 2) {
-      xMin = Math.min(xMin, points[i]!);
-      xMax = Math.max(xMax, points[i]!);
-      yMin = Math.min(yMin, points[i + 1]!);
-      yMax = Math.max(yMax, points[i + 1]!);
+    for (let i = 0; i < points.length; i += 2, k++) {
+      xs[k] = points[i]!;
+      ys[k] = points[i + 1]!;
     }
   }
-  if (!Number.isFinite(xMin)) throw new RangeError('no embedded points to build a grid around');
+  if (count === 0) throw new RangeError('no embedded points to build a grid around');
+  xs.sort();
+  ys.sort();
+  const xMin = quantileOfSorted(xs, trim);
+  const xMax = quantileOfSorted(xs, 1 - trim);
+  const yMin = quantileOfSorted(ys, trim);
+  const yMax = quantileOfSorted(ys, 1 - trim);
   // an axis with (numerically) no spread, e.g. features of rank 1, gets the other axis's extent
   const span = Math.max(xMax - xMin, yMax - yMin) || 1;
   const extent = (low: number, high: number) => (high - low > 1e-9 * span ? high - low : span);

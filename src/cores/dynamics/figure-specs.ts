@@ -29,7 +29,14 @@ function cellRows(grid: EmbeddingGrid, value: (cell: number) => Record<string, u
     for (let c = 0; c < grid.columns; c++) {
       const x0 = grid.xMin + c * dx;
       const y0 = grid.yMin + r * dy;
-      rows.push({ x0, x1: x0 + dx, y0, y1: y0 + dy, ...value(r * grid.columns + c) });
+      // each rect overlaps its neighbours by 2% so anti-aliasing leaves no seams between cells
+      rows.push({
+        x0,
+        x1: Math.min(grid.xMax, x0 + dx * 1.02),
+        y0,
+        y1: Math.min(grid.yMax, y0 + dy * 1.02),
+        ...value(r * grid.columns + c),
+      });
     }
   }
   return rows;
@@ -105,7 +112,7 @@ export function decisionRegionsSpec(
               class: classes[label],
             })),
           },
-          mark: { type: 'circle', size: 10, opacity: 0.8 },
+          mark: { type: 'circle', size: 10, opacity: 0.8, clip: true },
           encoding: {
             x: { field: 'x', type: 'quantitative', scale: scale.x },
             y: { field: 'y', type: 'quantitative', scale: scale.y },
@@ -172,7 +179,7 @@ export function entropyTracksSpec(
       },
       {
         data: { values: trackRows },
-        mark: { type: 'line', strokeCap: 'round', opacity: 0.9 },
+        mark: { type: 'line', strokeCap: 'round', opacity: 0.9, clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative', scale: scale.x },
           y: { field: 'y', type: 'quantitative', scale: scale.y },
@@ -194,7 +201,7 @@ export function entropyTracksSpec(
       },
       {
         data: { values: last },
-        mark: { type: 'point', shape: 'triangle-up', filled: true, size: 40 },
+        mark: { type: 'point', shape: 'triangle-up', filled: true, size: 40, clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative', scale: scale.x },
           y: { field: 'y', type: 'quantitative', scale: scale.y },
