@@ -1,4 +1,4 @@
-"""Focused crops: every crop holds an annotated point when crop_focus = 1."""
+"""Training schedule details: focused crops and the Sparse-Variation start epoch."""
 
 import dataclasses
 from dicentra_train.config import TrainConfig
@@ -32,3 +32,9 @@ def test_without_focus_the_crop_sequence_is_unchanged_by_the_option(tiny_dataset
     split = _split(tiny_dataset, tmp_path, base)
     explicit_zero = dataclasses.replace(base, crop_focus=0.0)
     assert epoch_batches(split, 2, base) == epoch_batches(split, 2, explicit_zero)
+
+
+def test_the_sparse_variation_term_starts_at_its_epoch():
+    config = TrainConfig(lam=0.2, sv_start_epoch=5)
+    assert [config.training_lambda(epoch) for epoch in (1, 4, 5, 9)] == [0.0, 0.0, 0.2, 0.2]
+    assert TrainConfig(lam=0.2).training_lambda(1) == 0.2
