@@ -33,6 +33,10 @@ class TrainConfig:
     lam: float = 0.2
     rho: float = 0.1
     loss_epsilon: float = 1e-8  # inside the square root, keeps its gradient finite at 0
+    # First epoch that trains with the Sparse-Variation term (1: from the start, the paper).
+    # Its L1-like pull on every pixel can drive a young sigmoid head to 0 everywhere, where
+    # gradients vanish; starting it after some L2-only epochs avoids that collapse.
+    sv_start_epoch: int = 1
     # Targets and evaluation.
     target_sigma: float = 1.5  # Gaussian σ in heatmap pixels (peak 1 at each point)
     gt_radius: float = 8.0  # ground-truth disk radius in input pixels (Fig. 2 counting)
@@ -61,6 +65,10 @@ class TrainConfig:
     @property
     def pad_multiple(self) -> int:
         return 2 ** self.depth
+
+    def training_lambda(self, epoch: int) -> float:
+        """λ of the training loss at `epoch` (validation always uses `lam`)."""
+        return self.lam if epoch >= self.sv_start_epoch else 0.0
 
     @property
     def batch_seed(self) -> int:
@@ -119,7 +127,7 @@ def validate(config: TrainConfig) -> None:
             key = _camel(name)
             raise config_error(f"{key} = {getattr(config, name)!r} is invalid: {rule}", key, f"set {key} to {rule}")
 
-    for name in ("epochs", "batch_size", "depth", "base_width"):
+    for name in ("epochs", "batch_size", "depth", "base_width", "sv_start_epoch"):
         need(_is_int(getattr(config, name)) and getattr(config, name) >= 1, name, "a positive integer")
     need(_is_int(config.warmup) and 0 <= config.warmup < config.epochs, "warmup", "an integer in [0, epochs)")
     need(config.depth >= 2, "depth", "at least 2 (the heatmap is at 1/4 resolution)")

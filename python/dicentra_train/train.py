@@ -119,7 +119,7 @@ def train_process(setup: Setup, stop: StopFlag, rank: int = 0, world: int = 1, a
             targets = torch.from_numpy(targets).to(device)
             with _autocast(device, dtype):
                 heatmap, _ = net(images)
-            per_image = per_image_loss(heatmap, targets, config.lam, config.rho, config.loss_epsilon)
+            per_image = per_image_loss(heatmap, targets, config.training_lambda(epoch), config.rho, config.loss_epsilon)
             # Scaled so that DDP's gradient average equals the mean over the whole global batch.
             loss = per_image.sum() * world / len(batch)
             flags = torch.tensor([float(per_image.detach().sum()), float(len(mine)),

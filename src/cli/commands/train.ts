@@ -24,6 +24,12 @@ const CONFIG_FLAGS = [
     'weight λ of the Sparse-Variation term; 0 = Model A (0.2)',
     parseNumber('--lambda', 0),
   ],
+  [
+    'svStartEpoch',
+    '--sv-start-epoch <n>',
+    'first epoch trained with the Sparse-Variation term (1: from the start, the paper)',
+    parseInteger('--sv-start-epoch', 1),
+  ],
   ['rho', '--rho <x>', 'ρ of the Sparse-Variation term (0.1)', parseNumber('--rho', 0, 1)],
   ['learningRate', '--lr <x>', 'constant learning rate (3e-4)', parseNumber('--lr', 0)],
   ['weightDecay', '--weight-decay <x>', 'weight decay (0.1)', parseNumber('--weight-decay', 0)],
