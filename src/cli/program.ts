@@ -11,7 +11,6 @@ import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
 
-export { TOOL_VERSION } from './tool-version.js';
 import { TOOL_VERSION } from './tool-version.js';
 
 /** The `dicentra` command tree. Each subcommand lives in its own file under commands/. */

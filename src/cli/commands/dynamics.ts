@@ -10,7 +10,7 @@ import { analyseBundleDynamics } from '../../engines/bundle-dynamics.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { throwIfInterrupted } from '../interrupt.js';
 import { parseInteger } from '../parse-options.js';
-import { TOOL_VERSION } from '../program.js';
+import { TOOL_VERSION } from '../tool-version.js';
 import type { Progress } from '../progress.js';
 
 interface DynamicsOptions {
