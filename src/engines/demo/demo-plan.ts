@@ -20,6 +20,13 @@ export interface DemoPlan {
   readonly trueCurve: readonly [number, number, number];
   /** Example images drawn with their detections in the report. */
   readonly exampleImages: number;
+  /**
+   * Ensemble members used (the bundle's last ones): the voting ensemble and the pool the
+   * sub-ensembles of the detector uncertainty are drawn from. Inference cost grows with it.
+   */
+  readonly members: number;
+  /** Members per sub-ensemble (drawn from the pool, seeded). */
+  readonly subEnsembleSize: number;
 }
 
 const PAPER_DOSES = [0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1, 1.5, 2, 3, 4];
@@ -29,14 +36,16 @@ export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
     name: 'standard',
     size: '768x672',
     scale: 1,
-    testImages: 60,
+    testImages: 30,
     calibrationDoses: PAPER_DOSES,
-    calibrationCells: 100,
+    calibrationCells: 50,
     personDoses: [0.5, 1.5, 3],
-    personCells: 300,
+    personCells: 200,
     seeds: { test: 101, calibration: 202, persons: 303 },
     trueCurve: [0.001, 0.02, 0.06],
     exampleImages: 4,
+    members: 6,
+    subEnsembleSize: 5,
   },
   quick: {
     name: 'quick',
@@ -50,6 +59,8 @@ export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
     seeds: { test: 101, calibration: 202, persons: 303 },
     trueCurve: [0.001, 0.02, 0.06],
     exampleImages: 2,
+    members: 6,
+    subEnsembleSize: 5,
   },
 };
 

@@ -281,7 +281,7 @@ export async function buildDemoReport(outputs: DemoOutputs): Promise<Report> {
       id: 'examples',
       heading: 'Example detections',
       paragraphs: [
-        'Circles: detections (orange dicentric, blue fragment), opaque when every member agreed and faint when few did. Crosses: the true positions.',
+        `Circles: detections of the ${outputs.detections.bundle.memberEpochs.length}-member ensemble at T_C ${outputs.detections.thresholds.dicentric?.tc ?? '—'}, T_A ${outputs.detections.thresholds.dicentric?.ta ?? '—'} (orange dicentric, blue fragment), opaque when every member agreed and faint when few did. Crosses: the true positions.`,
       ],
       figures: await exampleFigures(outputs),
     },

@@ -39,6 +39,7 @@ function planSteps(request: DemoRequest, bundle: string): CliStep[] {
   const frame = ['--size', plan.size, '--scale', String(plan.scale)];
   const dataset = (dir: string) => at(dir, 'dataset.json');
   const synthOutputs = (dir: string) => [dataset(dir), at(dir, 'truth.json')];
+  const lastMembers = `last:${plan.members}`;
   const trainSteps: CliStep[] = request.train
     ? [
         {
@@ -135,6 +136,12 @@ function planSteps(request: DemoRequest, bundle: string): CliStep[] {
         at('calibration.svg'),
         '--cache',
         at('heatmap-cache'),
+        '--members',
+        lastMembers,
+        '--pool',
+        lastMembers,
+        '--sub-ensemble-size',
+        String(plan.subEnsembleSize),
       ],
       inputs: [bundle, dataset('calibration-set')],
       outputs: [at('curve.json'), at('calibration.svg')],
@@ -169,8 +176,10 @@ function planSteps(request: DemoRequest, bundle: string): CliStep[] {
         'test',
         '--out',
         at('evaluation'),
+        '--last',
+        String(plan.members),
         '--ensemble-size',
-        '5',
+        String(plan.subEnsembleSize),
         '--cache',
         at('heatmap-cache'),
       ],
@@ -185,6 +194,8 @@ function planSteps(request: DemoRequest, bundle: string): CliStep[] {
         bundle,
         '--images',
         dataset('test-set'),
+        '--members',
+        lastMembers,
         '--out',
         at('test-detections.json'),
       ],
