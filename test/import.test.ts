@@ -141,3 +141,29 @@ test('import with a duplicate id and an out-of-bounds point reports both, exits 
   assert.match(run.stderr, /DCN_E_POINT_OUT_OF_BOUNDS at images\[1\].points\.dicentric\[0\]/);
   await assert.rejects(access(out));
 });
+
+test('a point table without a y column, or with a non-numeric x, is refused naming the line', async () => {
+  const dir = await makeTempDir('csv');
+  await greyPng(join(dir, 'a.png'), 20, 10);
+  await writeFile(join(dir, 'no-y.csv'), 'image,class,x\na.png,dicentric,3\n');
+  await writeFile(
+    join(dir, 'bad-x.csv'),
+    'image,class,x,y\na.png,dicentric,3,4\na.png,fragment,abc,4\n',
+  );
+  const attempt = (csv: string) =>
+    importDataset({
+      imagesDir: dir,
+      annotations: { kind: 'points', csv: join(dir, csv) },
+      outPath: join(dir, 'dataset.json'),
+    });
+  await assert.rejects(attempt('no-y.csv'), (error: DicentraError) => {
+    assert.equal(error.code, 'DCN_E_CSV_INVALID');
+    assert.match(error.message, /lacks column\(s\) y/);
+    return true;
+  });
+  await assert.rejects(attempt('bad-x.csv'), (error: DicentraError) => {
+    assert.equal(error.code, 'DCN_E_CSV_INVALID');
+    assert.match(error.message, /line 3: x and y must be numbers/);
+    return true;
+  });
+});

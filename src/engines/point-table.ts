@@ -1,7 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import { DicentraError } from '../formats/dicentra-error.js';
 import type { Point } from '../formats/dataset.js';
-import { readTextFile } from '../formats/json-file.js';
+import { readCsvRecords } from './csv-records.js';
 
 /** Points per image file name, then per class. */
 export type PointsByImage = Map<string, Map<string, Point[]>>;
@@ -24,24 +23,11 @@ export function addPoint(
  * `image` is a file name inside the image folder). Every bad row is reported.
  */
 export async function readPointTable(path: string): Promise<PointsByImage> {
-  const text = await readTextFile(path, 'point table');
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(text, {
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      skip_empty_lines: true,
-      trim: true,
-    });
-  } catch (error) {
-    throw new DicentraError(
-      'DCN_E_CSV_INVALID',
-      `point table ${path} is not valid CSV: ${(error as Error).message}`,
-      {
-        file: path,
-        hint: 'the table needs a header line `image,class,x,y` and one point per line',
-      },
-    );
-  }
+  const rows = await readCsvRecords(
+    path,
+    'point table',
+    'the table needs a header line `image,class,x,y` and one point per line',
+  );
   const first = rows[0];
   const missing = ['image', 'class', 'x', 'y'].filter((column) => first && !(column in first));
   if (missing.length > 0) {

@@ -1,6 +1,5 @@
-import { parse } from 'csv-parse/sync';
 import { DicentraError } from '../formats/dicentra-error.js';
-import { readTextFile } from '../formats/json-file.js';
+import { readCsvRecords } from './csv-records.js';
 
 export interface SampleInfo {
   readonly sampleId: string;
@@ -9,21 +8,11 @@ export interface SampleInfo {
 
 /** Reads a CSV of `image,sampleId[,doseGy]`: which sample (person, culture) each image came from. */
 export async function readSampleTable(path: string): Promise<Map<string, SampleInfo>> {
-  const text = await readTextFile(path, 'sample table');
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(text, {
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      skip_empty_lines: true,
-      trim: true,
-    });
-  } catch (error) {
-    throw new DicentraError(
-      'DCN_E_CSV_INVALID',
-      `sample table ${path} is not valid CSV: ${(error as Error).message}`,
-      { file: path },
-    );
-  }
+  const rows = await readCsvRecords(
+    path,
+    'sample table',
+    'the header must be image,sampleId[,doseGy]',
+  );
   const samples = new Map<string, SampleInfo>();
   const problems: string[] = [];
   rows.forEach((row, index) => {
