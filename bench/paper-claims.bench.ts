@@ -56,22 +56,27 @@ function trainArgs(lambda: string, svStart: string): string[] {
 const modelA = args['model-a'] ? resolve(String(args['model-a'])) : at('model-a', 'bundle.json');
 const modelB = args['model-b'] ? resolve(String(args['model-b'])) : at('model-b', 'bundle.json');
 
+const needsTraining = !args['model-a'] || !args['model-b'];
 const steps: CliStep[] = [
-  {
-    name: 'synth-train',
-    args: [
-      'synth',
-      '--out',
-      at('train-set'),
-      '--count',
-      String(args['train-images']),
-      '--seed',
-      '11',
-      ...frame,
-    ],
-    inputs: [],
-    outputs: [at('train-set', 'dataset.json')],
-  },
+  ...(needsTraining
+    ? [
+        {
+          name: 'synth-train',
+          args: [
+            'synth',
+            '--out',
+            at('train-set'),
+            '--count',
+            String(args['train-images']),
+            '--seed',
+            '11',
+            ...frame,
+          ],
+          inputs: [],
+          outputs: [at('train-set', 'dataset.json')],
+        },
+      ]
+    : []),
   {
     name: 'synth-test',
     args: [
