@@ -84,9 +84,13 @@ export function projectYield(
   const infimum = boundingYield(curve, 0, bound, band);
   if (!(observedYield > infimum)) return 0;
   const excess = (dose: number): number => boundingYield(curve, dose, bound, band) - observedYield;
-  const [low, high] = DOSE_SEARCH_INTERVAL;
+  const [searchLow, high] = DOSE_SEARCH_INTERVAL;
+  // The first crossing: a fitted curve with β < 0 rises, then falls back below the yield
+  // before 100 Gy, so the ends of the interval alone can show no sign change. A monotone
+  // curve crosses once and gets the same root as a search over the whole interval.
+  const [low, upper] = firstCrossing(excess, searchLow, high);
   const atLow = excess(low);
-  const atHigh = excess(high);
+  const atHigh = excess(upper);
   if (!(Number.isFinite(atLow) && Number.isFinite(atHigh)) || atLow * atHigh > 0) {
     throw new DicentraError(
       'DCN_E_CURVE_NOT_INVERTIBLE',
@@ -101,7 +105,21 @@ export function projectYield(
   }
   if (atLow === 0) return low;
   // Bisection to 1e-12 Gy: exact at the reference's 3-decimal rounding.
-  return bisect(excess, low, high, 200, 1e-12);
+  return bisect(excess, low, upper, 200, 1e-12);
+}
+
+/** Steps of 0.05 Gy from `low` to `high`: the first bracket where `f` changes sign, else the whole interval. */
+function firstCrossing(f: (dose: number) => number, low: number, high: number): [number, number] {
+  const step = 0.05;
+  let previous = low;
+  let atPrevious = f(previous);
+  for (let dose = step; dose < high; dose += step) {
+    const value = f(dose);
+    if (atPrevious * value <= 0) return [previous, dose];
+    previous = dose;
+    atPrevious = value;
+  }
+  return [low, high];
 }
 
 /**

@@ -95,18 +95,45 @@ function checkGroups(groups: readonly DoseGroup[], model: CurveModel): void {
  * the covariance when φ > 1 under `automatic`; constrained ML when the GLM fails.
  */
 export function fitDoseEffectCurve(groups: readonly DoseGroup[], options: FitOptions): CurveFit {
-  checkGroups(groups, options.model);
-  if ((options.algorithm ?? 'glm') === 'glm') {
-    try {
-      return fitByGlm(groups, options);
-    } catch (error) {
-      if (!(error instanceof IrlsFailure)) throw error;
-      return fitByMaxLik(groups, options, [
-        `the Poisson GLM failed (${error.message}); constrained maximum likelihood was used instead`,
-      ]);
-    }
+  const fit = fitWithFallback(groups, options);
+  const undefinedError = fit.coefficients.find((c) => !Number.isFinite(c.stdError));
+  if (undefinedError) {
+    throw new DicentraError(
+      'DCN_E_FIT_FAILED',
+      `the curve was fitted but the standard error of ${undefinedError.name} is undefined (the estimate sits on its bound ${undefinedError.estimate})`,
+      {
+        hint: 'the table holds too little information near that coefficient: score more cells, or fit a linear curve',
+      },
+    );
   }
-  return fitByMaxLik(groups, options, []);
+  return fit;
+}
+
+function fitWithFallback(groups: readonly DoseGroup[], options: FitOptions): CurveFit {
+  checkGroups(groups, options.model);
+  try {
+    if ((options.algorithm ?? 'glm') === 'glm') {
+      try {
+        return fitByGlm(groups, options);
+      } catch (error) {
+        if (!(error instanceof IrlsFailure)) throw error;
+        return fitByMaxLik(groups, options, [
+          `the Poisson GLM failed (${error.message}); constrained maximum likelihood was used instead`,
+        ]);
+      }
+    }
+    return fitByMaxLik(groups, options, []);
+  } catch (error) {
+    if (error instanceof DicentraError) throw error;
+    // e.g. a singular information matrix: too few aberrations to pin every coefficient
+    throw new DicentraError(
+      'DCN_E_FIT_FAILED',
+      `the curve could not be fitted: ${(error as Error).message}`,
+      {
+        hint: 'the table holds too little information (few aberrations at few doses): score more cells, or fit a linear curve',
+      },
+    );
+  }
 }
 
 function fitByGlm(groups: readonly DoseGroup[], options: FitOptions): CurveFit {

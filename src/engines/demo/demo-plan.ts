@@ -27,6 +27,12 @@ export interface DemoPlan {
   readonly members: number;
   /** Members per sub-ensemble (drawn from the pool, seeded). */
   readonly subEnsembleSize: number;
+  /**
+   * Whole-body method: Merkle 83%–83% (the field's default), or the delta method, whose
+   * interval stays bounded on toy-sized tables where Merkle's curve band may never reach
+   * the upper yield.
+   */
+  readonly doseMethod: 'merkle' | 'delta';
 }
 
 const PAPER_DOSES = [0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1, 1.5, 2, 3, 4];
@@ -46,21 +52,23 @@ export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
     exampleImages: 4,
     members: 6,
     subEnsembleSize: 5,
+    doseMethod: 'merkle',
   },
   quick: {
     name: 'quick',
     size: '768x672',
     scale: 1,
     testImages: 4,
-    calibrationDoses: [0, 1, 2, 4],
-    calibrationCells: 12,
+    calibrationDoses: [0.5, 1, 2, 4],
+    calibrationCells: 40,
     personDoses: [0.5, 1.5, 3],
-    personCells: 8,
+    personCells: 25,
     seeds: { test: 101, calibration: 202, persons: 303 },
     trueCurve: [0.001, 0.02, 0.06],
     exampleImages: 2,
-    members: 6,
-    subEnsembleSize: 5,
+    members: 4,
+    subEnsembleSize: 3,
+    doseMethod: 'delta',
   },
 };
 

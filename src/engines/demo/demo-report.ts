@@ -199,7 +199,7 @@ export async function buildDemoReport(outputs: DemoOutputs): Promise<Report> {
       id: 'doses',
       heading: 'Dose estimates of the simulated persons',
       paragraphs: [
-        `Each person is ${plan.personCells} synthetic metaphases at a known whole-body dose. Dicentrics are counted by the ensemble with the calibration's counting rule; the dose is Merkle's 83%–83% interval widened by the detector's spread over sub-ensembles (docs/dosimetry.md).`,
+        `Each person is ${plan.personCells} synthetic metaphases at a known whole-body dose. Dicentrics are counted by the ensemble with the calibration's counting rule; the dose is ${plan.doseMethod === 'merkle' ? "Merkle's 83%–83% interval" : "the delta method's 95% interval"} widened by the detector's spread over sub-ensembles (docs/dosimetry.md).`,
       ],
       tables: [
         {

@@ -160,6 +160,8 @@ function planSteps(request: DemoRequest, bundle: string): CliStep[] {
         at('heatmap-cache'),
         '--out',
         at('doses.json'),
+        '--method',
+        plan.doseMethod,
       ],
       inputs: [bundle, at('curve.json'), dataset('persons')],
       outputs: [at('doses.json')],
