@@ -29,8 +29,8 @@ export interface DemoPlan {
   readonly subEnsembleSize: number;
   /**
    * Whole-body method: Merkle 83%–83% (the field's default), or the delta method, whose
-   * interval stays bounded on toy-sized tables where Merkle's curve band may never reach
-   * the upper yield.
+   * interval stays bounded with the demo's small calibration (40 cells per dose), where
+   * Merkle's curve band may never reach a high person's upper yield.
    */
   readonly doseMethod: 'merkle' | 'delta';
 }
@@ -52,7 +52,7 @@ export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
     exampleImages: 4,
     members: 4,
     subEnsembleSize: 3,
-    doseMethod: 'merkle',
+    doseMethod: 'delta',
   },
   quick: {
     name: 'quick',
