@@ -29,8 +29,8 @@ export interface DemoPlan {
   readonly subEnsembleSize: number;
   /**
    * Whole-body method: Merkle 83%–83% (the field's default), or the delta method, whose
-   * interval stays bounded with the demo's small calibration (40 cells per dose), where
-   * Merkle's curve band may never reach a high person's upper yield.
+   * interval stays bounded on toy-sized tables where Merkle's curve band may never reach
+   * the upper yield (but collapses to [0, 0] for a yield below the curve's intercept).
    */
   readonly doseMethod: 'merkle' | 'delta';
 }
@@ -42,17 +42,17 @@ export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
     name: 'standard',
     size: '768x672',
     scale: 1,
-    testImages: 20,
+    testImages: 30,
     calibrationDoses: PAPER_DOSES,
-    calibrationCells: 40,
+    calibrationCells: 50,
     personDoses: [0.5, 1.5, 3],
     personCells: 200,
     seeds: { test: 101, calibration: 202, persons: 303 },
     trueCurve: [0.001, 0.02, 0.06],
     exampleImages: 4,
-    members: 4,
-    subEnsembleSize: 3,
-    doseMethod: 'delta',
+    members: 6,
+    subEnsembleSize: 5,
+    doseMethod: 'merkle',
   },
   quick: {
     name: 'quick',
