@@ -1,5 +1,6 @@
 import type { SeededRandom } from '../seeded-random.js';
 import type { BodySpec } from './cell-content.js';
+import { boundsOfPoints } from './point-bounds.js';
 
 /** How the two sister chromatids of a body are drawn around its spine. */
 export interface Chromatids {
@@ -85,16 +86,7 @@ export function arcLengths(points: ArrayLike<number>, closed: boolean): Float64A
 }
 
 function centreOnBox(points: Float64Array): void {
-  let xMin = Infinity;
-  let yMin = Infinity;
-  let xMax = -Infinity;
-  let yMax = -Infinity;
-  for (let i = 0; i < points.length; i += 2) {
-    xMin = Math.min(xMin, points[i]!);
-    xMax = Math.max(xMax, points[i]!);
-    yMin = Math.min(yMin, points[i + 1]!);
-    yMax = Math.max(yMax, points[i + 1]!);
-  }
+  const { xMin, yMin, xMax, yMax } = boundsOfPoints(points);
   const cx = (xMin + xMax) / 2;
   const cy = (yMin + yMax) / 2;
   for (let i = 0; i < points.length; i += 2) {

@@ -1,4 +1,5 @@
 import type { PlacedBody } from './generate-cell.js';
+import { boundsOfPoints } from './point-bounds.js';
 
 /** Reusable per-tile buffers, grown as needed (one set per rendering thread). */
 export class TileScratch {
@@ -85,16 +86,7 @@ export function rasteriseBody(
   const vertexCount = points.length / 2;
   const segmentCount = closed ? vertexCount : vertexCount - 1;
 
-  let xMin = Infinity;
-  let yMin = Infinity;
-  let xMax = -Infinity;
-  let yMax = -Infinity;
-  for (let i = 0; i < points.length; i += 2) {
-    xMin = Math.min(xMin, points[i]!);
-    xMax = Math.max(xMax, points[i]!);
-    yMin = Math.min(yMin, points[i + 1]!);
-    yMax = Math.max(yMax, points[i + 1]!);
-  }
+  const { xMin, yMin, xMax, yMax } = boundsOfPoints(points);
   const x0 = Math.max(0, Math.floor(xMin - reach));
   const y0 = Math.max(0, Math.floor(yMin - reach));
   const x1 = Math.min(width - 1, Math.ceil(xMax + reach));
