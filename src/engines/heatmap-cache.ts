@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../formats/atomic-write.js';
-import { DicentraError } from '../formats/dicentra-error.js';
 
 /**
  * A compact on-disk cache of one member's heatmaps for one image, so threshold
@@ -29,9 +28,14 @@ export interface CachedHeatmap {
   readonly classes: { readonly pixels: Uint32Array; readonly values: Float32Array }[];
 }
 
-export function cacheKey(memberSha256: string, imageBytes: Uint8Array, inputRule: unknown): string {
+/** The image half of a cache key: its bytes and the input rule that turns them into a tensor. */
+export function imageCacheDigest(imageBytes: Uint8Array, inputRule: unknown): string {
   const hash = createHash('sha256').update(imageBytes).update(JSON.stringify(inputRule));
-  return join(memberSha256.slice(0, 16), `${hash.digest('hex').slice(0, 32)}.dcnh`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+export function cacheKey(memberSha256: string, imageDigest: string): string {
+  return join(memberSha256.slice(0, 16), `${imageDigest}.dcnh`);
 }
 
 /** Encodes one member's dense heatmaps (C × gridHeight × gridWidth on the padded grid), cropped. */
@@ -74,28 +78,24 @@ export function encodeHeatmap(
   return Buffer.concat(parts);
 }
 
-export function decodeHeatmap(bytes: Uint8Array, file: string): CachedHeatmap {
-  const fail = (why: string) =>
-    new DicentraError('DCN_E_CACHE_INVALID', `heatmap cache file ${file} is corrupt: ${why}`, {
-      file,
-      hint: 'delete the cache folder; it is rebuilt on the next run',
-    });
+/** Decodes an entry; null when it is not a complete entry (e.g. torn by a crash). */
+export function decodeHeatmap(bytes: Uint8Array): CachedHeatmap | null {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.length < 8 || buffer.toString('ascii', 0, 4) !== MAGIC) throw fail('bad magic');
+  if (buffer.length < 8 || buffer.toString('ascii', 0, 4) !== MAGIC) return null;
   const headerLength = buffer.readUInt32LE(4);
   let header: { gridWidth: number; gridHeight: number; floor: number; classes: number };
   try {
     header = JSON.parse(buffer.toString('utf8', 8, 8 + headerLength)) as typeof header;
   } catch {
-    throw fail('bad header');
+    return null;
   }
   let offset = 8 + headerLength;
   const classes: CachedHeatmap['classes'] = [];
   for (let c = 0; c < header.classes; c++) {
-    if (offset + 4 > buffer.length) throw fail('truncated');
+    if (offset + 4 > buffer.length) return null;
     const n = buffer.readUInt32LE(offset);
     offset += 4;
-    if (offset + n * 6 > buffer.length) throw fail('truncated');
+    if (offset + n * 6 > buffer.length) return null;
     // copy: the indices may not be 4-byte aligned inside the file buffer
     const pixels = new Uint32Array(
       buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + 4 * n),
@@ -107,6 +107,7 @@ export function decodeHeatmap(bytes: Uint8Array, file: string): CachedHeatmap {
     offset += 2 * n;
     classes.push({ pixels, values: Float32Array.from(levels, (q) => q / LEVELS) });
   }
+  if (offset !== buffer.length) return null;
   return {
     gridWidth: header.gridWidth,
     gridHeight: header.gridHeight,
@@ -115,20 +116,26 @@ export function decodeHeatmap(bytes: Uint8Array, file: string): CachedHeatmap {
   };
 }
 
+/**
+ * A cached entry, or null when there is none or it is unreadable: a damaged
+ * entry is recomputed and overwritten rather than failing the run.
+ */
 export async function readCachedHeatmap(
   folder: string,
   key: string,
 ): Promise<CachedHeatmap | null> {
-  const file = join(folder, key);
-  let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    return decodeHeatmap(await readFile(join(folder, key)));
   } catch {
     return null;
   }
-  return decodeHeatmap(bytes, file);
 }
 
+/**
+ * Written by rename without fsync: thousands of entries per run would each
+ * wait on the disk, and a crash can at worst leave an entry that fails to
+ * decode, which is then recomputed.
+ */
 export function writeCachedHeatmap(folder: string, key: string, bytes: Uint8Array): Promise<void> {
-  return writeFileAtomic(join(folder, key), bytes);
+  return writeFileAtomic(join(folder, key), bytes, { durable: false });
 }

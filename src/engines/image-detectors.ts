@@ -58,20 +58,35 @@ export function indexOfEpochs(
   });
 }
 
-/** Per-cell counts of one image for every detector of the family (index 0: primary). */
+/**
+ * Per-cell counts of one image for every detector of the family (index 0:
+ * primary). Seeded draws repeat subsets (a pool of 6 has only 6 subsets of
+ * 5), so each distinct (members, T_A) detector is counted once per image.
+ */
 export function imageCellCounts(family: DetectorFamily, stacks: readonly VoteStack[]): number[] {
+  const counted = new Map<string, number>();
+  const needed = family.classes.flatMap((name, c) =>
+    name === family.rule.aberration || name === family.rule.requireClass ? [{ name, c }] : [],
+  );
   return family.detectors.map((detector) => {
+    const key = [
+      [...detector.members].sort((a, b) => a - b).join(','),
+      ...needed.map(({ name }) => detector.ta[name]),
+    ].join('|');
+    const known = counted.get(key);
+    if (known !== undefined) return known;
     const counts: Record<string, number> = {};
-    family.classes.forEach((name, c) => {
-      if (name !== family.rule.aberration && name !== family.rule.requireClass) return;
+    for (const { name, c } of needed) {
       const stackDetector: StackDetector = {
         members: detector.members,
         memberTc: detector.members.map((j) => family.memberTc[name]![j]!),
         ta: detector.ta[name]!,
       };
       counts[name] = countStackDetections(stacks[c]!, stackDetector);
-    });
-    return cellAberrations(counts, family.rule);
+    }
+    const count = cellAberrations(counts, family.rule);
+    counted.set(key, count);
+    return count;
   });
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BundleMember } from '../formats/bundle.js';
 import type { LoadedBundle } from '../formats/bundle-file.js';
 import { DicentraError } from '../formats/dicentra-error.js';
+import { prepareModelInput, type ModelInput } from '../imaging/model-input.js';
 import { readGreyImage } from '../imaging/read-image.js';
 import { voteStackFromSparse, type VoteStack } from '../cores/ensemble/vote-stack.js';
 import { BundleEnsemble } from './inference/bundle-ensemble.js';
@@ -10,6 +11,7 @@ import {
   cacheKey,
   decodeHeatmap,
   encodeHeatmap,
+  imageCacheDigest,
   readCachedHeatmap,
   writeCachedHeatmap,
   type CachedHeatmap,
@@ -31,23 +33,66 @@ export interface MemberHeatmapOptions {
   onProgress?(done: number, total: number): void;
 }
 
+/** One image read ahead of the network: its cache keys, cached entries and, if needed, its input. */
+interface StagedImage {
+  readonly keys: readonly string[];
+  readonly heatmaps: (CachedHeatmap | null)[];
+  /** Present when some member's heatmap is not cached. */
+  readonly input: ModelInput | null;
+  readonly width: number;
+  readonly height: number;
+}
+
+async function stageImage(
+  image: HeatmapImage,
+  options: MemberHeatmapOptions,
+): Promise<StagedImage> {
+  const { bundle } = options.loaded;
+  const bytes = await readFile(image.file).catch((error: unknown) => {
+    throw new DicentraError('DCN_E_IMAGE_MISSING', `image ${image.file} cannot be read`, {
+      file: image.file,
+      hint: 'check the path, or remove the image from the list',
+      cause: error,
+    });
+  });
+  const digest = imageCacheDigest(bytes, bundle.input);
+  const keys = options.members.map((member) => cacheKey(member.sha256, digest));
+  const heatmaps = options.cacheDir
+    ? await Promise.all(keys.map((key) => readCachedHeatmap(options.cacheDir!, key)))
+    : keys.map(() => null);
+  if (heatmaps.every((entry) => entry !== null)) {
+    return { keys, heatmaps, input: null, width: 0, height: 0 };
+  }
+  const grey = await readGreyImage(image.file);
+  const input = prepareModelInput(grey, bundle.input);
+  return { keys, heatmaps, input, width: grey.width, height: grey.height };
+}
+
 /**
  * Visits every image with its vote stack per class (all `members`, in their
  * order), running the network only for (image, member) pairs not in the
- * cache. Heatmaps always pass through the cache encoding (values above
- * CACHE_FLOOR, 16-bit levels), so a run with and without a cache counts the
- * same. Returns how many member heatmaps were computed.
+ * cache. The next image is read, decoded and normalised while the network
+ * runs on the current one. Heatmaps always pass through the cache encoding
+ * (values above CACHE_FLOOR, 16-bit levels), so a run with and without a
+ * cache counts the same. Returns how many member heatmaps were computed.
  */
 export async function forEachImageStacks(
   options: MemberHeatmapOptions,
   visit: (index: number, stacks: VoteStack[]) => void | Promise<void>,
 ): Promise<number> {
-  const { loaded, members } = options;
+  const { loaded, members, images } = options;
   const { bundle } = loaded;
   let ensemble: BundleEnsemble | null = null;
   let computed = 0;
+  const stage = (index: number): Promise<StagedImage> | null => {
+    if (index >= images.length) return null;
+    const staged = stageImage(images[index]!, options);
+    staged.catch(() => undefined); // awaited in turn; never an unhandled rejection meanwhile
+    return staged;
+  };
+  let next = stage(0);
   try {
-    for (let i = 0; i < options.images.length; i++) {
+    for (let i = 0; i < images.length; i++) {
       if (options.signal?.aborted) {
         throw new DicentraError(
           'DCN_E_INTERRUPTED',
@@ -55,33 +100,23 @@ export async function forEachImageStacks(
           { hint: 'run the same command again: it resumes from the heatmap cache' },
         );
       }
-      const image = options.images[i]!;
-      const bytes = await readFile(image.file).catch((error: unknown) => {
-        throw new DicentraError('DCN_E_IMAGE_MISSING', `image ${image.file} cannot be read`, {
-          file: image.file,
-          hint: 'check the path, or remove the image from the list',
-          cause: error,
-        });
-      });
-      const keys = members.map((member) => cacheKey(member.sha256, bytes, bundle.input));
-      const heatmaps: (CachedHeatmap | null)[] = options.cacheDir
-        ? await Promise.all(keys.map((key) => readCachedHeatmap(options.cacheDir!, key)))
-        : members.map(() => null);
+      const current = await next!;
+      next = stage(i + 1);
+      const { keys, heatmaps, input } = current;
       const missing = heatmaps.flatMap((entry, j) => (entry ? [] : [j]));
-      if (missing.length > 0) {
+      if (input && missing.length > 0) {
         ensemble ??= await BundleEnsemble.open(loaded, members);
-        const grey = await readGreyImage(image.file);
-        const result = await ensemble.predict(grey, missing);
+        const result = await ensemble.predictInput(input, missing);
         const crop = {
-          width: Math.ceil(grey.width / bundle.outputStride),
-          height: Math.ceil(grey.height / bundle.outputStride),
+          width: Math.ceil(current.width / bundle.outputStride),
+          height: Math.ceil(current.height / bundle.outputStride),
         };
         const padded = { width: result.gridWidth, height: result.gridHeight };
         for (let m = 0; m < missing.length; m++) {
           const j = missing[m]!;
           const encoded = encodeHeatmap(result.members[m]!, result.classes, padded, crop);
           if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
-          heatmaps[j] = decodeHeatmap(encoded, keys[j]!);
+          heatmaps[j] = decodeHeatmap(encoded)!;
           computed++;
         }
       }
@@ -95,7 +130,7 @@ export async function forEachImageStacks(
         ),
       );
       await visit(i, stacks);
-      options.onProgress?.(i + 1, options.images.length);
+      options.onProgress?.(i + 1, images.length);
     }
   } finally {
     await ensemble?.close();

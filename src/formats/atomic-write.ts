@@ -5,8 +5,15 @@ import { DicentraError } from './dicentra-error.js';
 /**
  * Writes a file so that readers see either the old content or the complete new
  * one, never a torn write: temp file in the same folder, fsync, rename.
+ * `durable: false` skips the fsync, for files that can be rebuilt (caches):
+ * rename still hides partial writes from running readers, but after a power
+ * loss such a file may be empty.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): Promise<void> {
   const folder = dirname(path);
   const temp = join(folder, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
@@ -14,7 +21,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     const handle = await open(temp, 'w');
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.durable ?? true) await handle.sync();
     } finally {
       await handle.close();
     }

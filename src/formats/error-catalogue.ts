@@ -127,10 +127,6 @@ export const errorCatalogue = {
     summary:
       'Some images could not be processed; the others were, and the output lists the failures.',
   },
-  DCN_E_CACHE_INVALID: {
-    exit: ExitCode.inputOutput,
-    summary: 'A heatmap cache file is corrupt; delete the cache folder to rebuild it.',
-  },
   DCN_E_PYTHON_MISSING: {
     exit: ExitCode.usage,
     summary: 'No Python with PyTorch was found to run the training worker.',

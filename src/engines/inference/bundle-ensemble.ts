@@ -2,7 +2,7 @@ import type { BundleMember } from '../../formats/bundle.js';
 import { verifyBundleMembers, type LoadedBundle } from '../../formats/bundle-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import type { GreyImage } from '../../imaging/grey-image.js';
-import { prepareModelInput } from '../../imaging/model-input.js';
+import { prepareModelInput, type ModelInput } from '../../imaging/model-input.js';
 import { EnsembleSession } from './ensemble-session.js';
 
 /** Every member's heatmaps for one image, on the padded heatmap grid. */
@@ -54,9 +54,16 @@ export class BundleEnsemble {
   }
 
   /** Normalises, pads and runs every member (or the given member indices) on one image. */
-  async predict(image: GreyImage, memberIndices?: readonly number[]): Promise<MemberHeatmaps> {
+  predict(image: GreyImage, memberIndices?: readonly number[]): Promise<MemberHeatmaps> {
+    return this.predictInput(prepareModelInput(image, this.loaded.bundle.input), memberIndices);
+  }
+
+  /** Runs members on an input already prepared by the bundle's input rule. */
+  async predictInput(
+    input: ModelInput,
+    memberIndices?: readonly number[],
+  ): Promise<MemberHeatmaps> {
     const { bundle } = this.loaded;
-    const input = prepareModelInput(image, bundle.input);
     const result = await this.session.run(
       input.data,
       [1, 1, input.paddedHeight, input.paddedWidth],
