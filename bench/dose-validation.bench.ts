@@ -138,6 +138,22 @@ function summarise(
   return `  ${label.padEnd(44)} coverage ${fmt(coverage, 3)} (nominal 0.95 ± ${fmt(2 * se, 3)} at 2 SE, n = ${covered.length}${failed ? `, ${failed} without an interval` : ''})  bias ${fmt(bias)} Gy  RMSE ${fmt(rmse)} Gy  mean |error| ${fmt(mae)} Gy`;
 }
 
+/** Coverage per true-dose band: where an interval method misses, not only how often. */
+function coverageByBand(doses: readonly number[], covered: readonly boolean[]): string {
+  const bands = [0, 0.25, 0.5, 1, 2, 3, 4];
+  return bands
+    .slice(0, -1)
+    .map((low, b) => {
+      const high = bands[b + 1]!;
+      const inBand = doses.flatMap((dose, i) =>
+        dose >= low && (dose < high || (high === 4 && dose <= high)) ? [covered[i]!] : [],
+      );
+      const rate = inBand.filter(Boolean).length / inBand.length;
+      return `${low}–${high} Gy ${fmt(rate, 2)} (${inBand.length})`;
+    })
+    .join(', ');
+}
+
 // ---- 1. oracle detector, pure generator core ----
 {
   const persons = num('oracle-persons');
@@ -184,7 +200,9 @@ function summarise(
       `${doses.length} persons at U(0, 4) Gy with ${cellsLow}–${cellsHigh} cells (${fmt((performance.now() - started) / 1000, 1)} s)`,
   );
   console.log(summarise('Merkle 83%–83%', estimates, doses, merkle));
+  console.log(`    by true dose: ${coverageByBand(doses, merkle)}`);
   console.log(summarise('delta 95%', estimates, doses, delta));
+  console.log(`    by true dose: ${coverageByBand(doses, delta)}`);
 }
 
 // ---- 2. the ensemble on synthetic images ----

@@ -7,6 +7,7 @@ import { registerDoseCommand } from './commands/dose.js';
 import { registerDynamicsCommand } from './commands/dynamics.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerLimitsCommand } from './commands/limits.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -40,6 +41,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerEvaluateCommand(program, signal);
   registerCurveCommand(program, signal);
   registerDoseCommand(program, signal);
+  registerLimitsCommand(program, signal);
   registerCalibrateCommand(program, signal);
   registerDynamicsCommand(program, signal);
   return program;
