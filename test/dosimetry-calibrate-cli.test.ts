@@ -252,6 +252,82 @@ test('dose --model --images: counted by the curve’s rule, dose on the curve, d
   assert.deepEqual(JSON.parse(await readFile(out, 'utf8')).cases[0].dose, person.dose);
 });
 
+test('detect --curve votes with the calibrated members, T_C and T_A and finds the known blocks', async () => {
+  const { curve, caseDir, dir } = await setup;
+  const out = join(dir, 'case-detections.json');
+  const run = await runCli([
+    'detect',
+    '--model',
+    TINY,
+    '--images',
+    caseDir,
+    '--curve',
+    curve,
+    '--out',
+    out,
+    '--json',
+    '--quiet',
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const detector = JSON.parse(await readFile(curve, 'utf8')).detector;
+  const detections = JSON.parse(await readFile(out, 'utf8'));
+  assert.deepEqual(detections.bundle.memberEpochs, detector.primary);
+  for (const name of ['dicentric', 'fragment']) {
+    const threshold = detections.thresholds[name];
+    assert.equal(threshold.adaptive, true);
+    assert.equal(threshold.ta, detector.ta[name]);
+    assert.deepEqual(
+      threshold.memberTc,
+      detector.primary.map(
+        (epoch: number) =>
+          detector.members.find((m: { epoch: number }) => m.epoch === epoch).tc[name],
+      ),
+    );
+  }
+  // the case's cells by construction (see setup): dicentrics 1,1,1,1,0…; fragments 1,2,1,0,1,0…
+  const byId = new Map(
+    detections.images.map((image: { id: string; counts: Record<string, number> }) => [
+      image.id,
+      image.counts,
+    ]),
+  );
+  const want = [
+    [1, 1],
+    [1, 2],
+    [1, 1],
+    [1, 0],
+    [0, 1],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
+  // dicentrics exactly; fragments as present or not (two fragments a block apart may merge
+  // through the grey block between them, which some members' T_C lets vote) — all the gate needs
+  want.forEach(([dicentric, fragment], i) => {
+    const counts = byId.get(`cell-${i}`) as Record<string, number>;
+    assert.equal(counts.dicentric, dicentric, `cell-${i} dicentrics`);
+    assert.equal(counts.fragment! > 0, fragment! > 0, `cell-${i} fragments`);
+  });
+
+  const mixed = await runCli([
+    'detect',
+    '--model',
+    TINY,
+    '--images',
+    caseDir,
+    '--curve',
+    curve,
+    '--tc',
+    '0.5',
+    '--out',
+    join(dir, 'never.json'),
+  ]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /--curve sets the members, T_C and T_A/);
+});
+
 test('dose from images refuses a curve without a counting rule, a mixed request, and dolphin', async () => {
   const { dir, caseDir, curve } = await setup;
   const plain = join(dir, 'plain.json');

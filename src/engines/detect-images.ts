@@ -16,6 +16,7 @@ import { detectObjects } from '../cores/ensemble/detect-objects.js';
 import type { MemberSelection } from '../cores/ensemble/member-selection.js';
 import { voteStackFromDense } from '../cores/ensemble/vote-stack.js';
 import { BundleEnsemble } from './inference/bundle-ensemble.js';
+import { quantiseToCacheLevels } from './heatmap-cache.js';
 
 /** One image to run: an id, and its path (absolute, and as it will be written). */
 export interface DetectImageRef {
@@ -23,9 +24,14 @@ export interface DetectImageRef {
   readonly file: string;
 }
 
-/** The T_C of a class: one value for every member, or each member's own (adaptive). */
+/**
+ * The T_C of a class: one value for every member, each member's own from the
+ * bundle (adaptive), or given per member (from a calibrated curve).
+ */
 export type ClassTc =
-  { readonly kind: 'fixed'; readonly tc: number } | { readonly kind: 'adaptive' };
+  | { readonly kind: 'fixed'; readonly tc: number }
+  | { readonly kind: 'adaptive' }
+  | { readonly kind: 'per-member'; readonly memberTc: readonly number[]; readonly adaptive: boolean };
 
 export interface DetectOptions {
   readonly loaded: LoadedBundle;
@@ -53,10 +59,15 @@ export function resolveThresholds(
   return Object.fromEntries(
     bundle.classes.map((name) => {
       const rule = tc[name]!;
+      if (rule.kind === 'per-member' && rule.memberTc.length !== members.length) {
+        throw new RangeError(`${rule.memberTc.length} T_C values for ${members.length} members`);
+      }
       const memberTc =
         rule.kind === 'fixed'
           ? members.map(() => rule.tc)
-          : members.map((member) => {
+          : rule.kind === 'per-member'
+            ? [...rule.memberTc]
+            : members.map((member) => {
               const value = member.adaptiveTc?.[name];
               if (value === undefined) {
                 throw new DicentraError(
@@ -65,7 +76,7 @@ export function resolveThresholds(
                   {
                     file: bundlePath,
                     field: '--tc',
-                    hint: 'give a fixed --tc, or calibrate the bundle so each member records adaptiveTc',
+                    hint: 'give a fixed --tc, or take each member’s T_C from a calibration with --curve CURVE.json',
                   },
                 );
               }
@@ -73,7 +84,7 @@ export function resolveThresholds(
             });
       const threshold: ClassThreshold = {
         tc: rule.kind === 'fixed' ? rule.tc : null,
-        adaptive: rule.kind === 'adaptive',
+        adaptive: rule.kind === 'adaptive' || (rule.kind === 'per-member' && rule.adaptive),
         memberTc,
         ta: ta[name]!,
       };
@@ -127,6 +138,8 @@ export async function detectImages(options: DetectOptions): Promise<Detections> 
         continue;
       }
       const heatmaps = await ensemble.predict(image);
+      // vote on the values calibrate, dose and evaluate read from their cache
+      heatmaps.members.forEach(quantiseToCacheLevels);
       const crop = {
         width: Math.ceil(image.width / bundle.outputStride),
         height: Math.ceil(image.height / bundle.outputStride),

@@ -38,6 +38,20 @@ export function cacheKey(memberSha256: string, imageDigest: string): string {
   return join(memberSha256.slice(0, 16), `${imageDigest}.dcnh`);
 }
 
+/** A heatmap value as the cache stores it: its 16-bit level, decoded. */
+export function cacheLevel(value: number): number {
+  return Math.round(Math.min(1, value) * LEVELS) / LEVELS;
+}
+
+/**
+ * Rounds dense heatmaps in place to the cache's levels, so that a command
+ * working on fresh network output votes exactly as those reading the cache
+ * (model-adaptive T_C are themselves such levels, and votes are strict).
+ */
+export function quantiseToCacheLevels(dense: Float32Array): void {
+  for (let i = 0; i < dense.length; i++) dense[i] = cacheLevel(dense[i]!);
+}
+
 /** Encodes one member's dense heatmaps (C × gridHeight × gridWidth on the padded grid), cropped. */
 export function encodeHeatmap(
   dense: Float32Array,

@@ -140,3 +140,31 @@ export function familyOfCurve(
     rule: detector.counting,
   };
 }
+
+/**
+ * The primary ensemble of a calibrated curve as a detector to run on images:
+ * its members (ascending epochs), each one's T_C per class, and T_A — so that
+ * `detect` finds exactly what `dose` counts.
+ */
+export function primaryDetectorOfCurve(
+  detector: CurveDetector,
+  bundle: Bundle,
+  bundleSha256: string,
+  paths: { curve: string; bundle: string },
+): {
+  members: BundleMember[];
+  memberTc: Record<string, number[]>;
+  ta: Record<string, number>;
+} {
+  const family = familyOfCurve(detector, bundle, bundleSha256, paths);
+  const primary = [...family.detectors[0]!.members].sort(
+    (a, b) => family.members[a]!.epoch - family.members[b]!.epoch,
+  );
+  return {
+    members: primary.map((j) => family.members[j]!),
+    memberTc: Object.fromEntries(
+      family.classes.map((name) => [name, primary.map((j) => family.memberTc[name]![j]!)]),
+    ),
+    ta: { ...detector.ta },
+  };
+}

@@ -1,14 +1,23 @@
 import { resolve, basename, extname } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readBundleFile } from '../../formats/bundle-file.js';
 import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
 import { writeDetectionsFile } from '../../formats/detections-file.js';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
-import { selectMembers } from '../../cores/ensemble/member-selection.js';
-import { detectImages, detectionsCsv, type DetectImageRef } from '../../engines/detect-images.js';
+import { selectMembers, type MemberSelection } from '../../cores/ensemble/member-selection.js';
+import type { Bundle } from '../../formats/bundle.js';
+import { readBundleFile, type LoadedBundle } from '../../formats/bundle-file.js';
+import { readCurveFile } from '../../formats/curve-file.js';
+import {
+  detectImages,
+  detectionsCsv,
+  type ClassTc,
+  type DetectImageRef,
+} from '../../engines/detect-images.js';
+import { primaryDetectorOfCurve } from '../../engines/image-detectors.js';
+import type { CommandContext } from '../command-context.js';
 import { listImageFiles } from '../../engines/image-folder.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
@@ -18,9 +27,10 @@ import { TOOL_VERSION } from '../tool-version.js';
 interface DetectOptions {
   model: string;
   images: string;
-  members: string;
-  tc: string;
+  members?: string;
+  tc?: string;
   ta?: string;
+  curve?: string;
   out: string;
   csv?: string;
   threads: number;
@@ -48,6 +58,77 @@ async function imageRefs(source: string): Promise<DetectImageRef[]> {
   }));
 }
 
+/** The detector a calibrated curve prescribes (`--curve`). */
+async function curveDetector(options: DetectOptions, loaded: LoadedBundle) {
+  const given = (['members', 'tc', 'ta'] as const).filter((name) => options[name] !== undefined);
+  if (given.length > 0) {
+    throw new DicentraError(
+      'DCN_E_OPTION_INVALID',
+      `--curve sets the members, T_C and T_A; it cannot be combined with ${given.map((name) => `--${name}`).join(', ')}`,
+      { field: '--curve', hint: `drop ${given.map((name) => `--${name}`).join(', ')}` },
+    );
+  }
+  const curvePath = options.curve!;
+  const curve = await readCurveFile(curvePath);
+  if (!curve.detector) {
+    throw new DicentraError(
+      'DCN_E_OPTION_INVALID',
+      `curve ${curvePath} was fitted to a count table, not calibrated from images: it records no detector`,
+      {
+        file: curvePath,
+        field: 'detector',
+        hint: 'use a curve written by `dicentra calibrate` with this bundle',
+      },
+    );
+  }
+  const primary = primaryDetectorOfCurve(curve.detector, loaded.bundle, loaded.sha256, {
+    curve: curvePath,
+    bundle: loaded.path,
+  });
+  const adaptive = curve.detector.thresholdRule.kind === 'adaptive';
+  const tc: Record<string, ClassTc> = Object.fromEntries(
+    loaded.bundle.classes.map((name) => [
+      name,
+      { kind: 'per-member', memberTc: primary.memberTc[name]!, adaptive },
+    ]),
+  );
+  const selection: MemberSelection = {
+    mode: 'epochs',
+    epochs: primary.members.map((member) => member.epoch),
+  };
+  return { members: primary.members, selection, tc, ta: primary.ta };
+}
+
+/** The detector given by --members, --tc and --ta (with their defaults). */
+function chosenDetector(options: DetectOptions, bundle: Bundle, context: CommandContext) {
+  const rule = options.members ?? 'last:10';
+  const selection = parseMemberSelection(rule);
+  if (selection.mode === 'last' && selection.count > bundle.members.length) {
+    context.log(`the bundle has ${bundle.members.length} members; all of them vote`);
+  }
+  let members;
+  try {
+    members = selectMembers(
+      bundle.members,
+      selection.mode === 'last'
+        ? { mode: 'last', count: Math.min(selection.count, bundle.members.length) }
+        : selection,
+    );
+  } catch (error) {
+    throw new DicentraError('DCN_E_OPTION_INVALID', `--members ${rule}: ${(error as Error).message}`, {
+      field: '--members',
+      hint: 'see the epochs listed in bundle.json',
+    });
+  }
+  const tc = parseTc(options.tc ?? '0.5', bundle.classes);
+  const ta = parseTa(
+    options.ta ?? String(Math.min(4, members.length - 1)),
+    bundle.classes,
+    members.length,
+  );
+  return { members, selection, tc, ta };
+}
+
 export function registerDetectCommand(program: Command, signal: AbortSignal): void {
   withCommonOptions(
     program
@@ -66,17 +147,19 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       .requiredOption('--images <dir|dataset.json>', 'a folder of images, or a dataset.json')
       .option(
         '--members <rule>',
-        'which checkpoints vote: all, last:K, epochs:E1,E2,… or random:K[:SEED]',
-        'last:10',
+        'which checkpoints vote: all, last:K, epochs:E1,E2,… or random:K[:SEED] (default: last:10)',
       )
       .option(
         '--tc <value>',
-        'confidence threshold T_C: a number, "adaptive" (each member’s own), or per class dicentric=0.5,fragment=0.6',
-        '0.5',
+        'confidence threshold T_C: a number, "adaptive" (each member’s own from the bundle), or per class dicentric=0.5,fragment=0.6 (default: 0.5)',
       )
       .option(
         '--ta <value>',
         'agreement threshold T_A (S > T_A), or per class (default: min(4, M − 1))',
+      )
+      .option(
+        '--curve <curve.json>',
+        'vote as a calibration from `dicentra calibrate` does: its members, per-member T_C and T_A (instead of --members, --tc, --ta)',
       )
       .requiredOption('--out <detections.json>', 'where to write the detections')
       .option('--csv <file.csv>', 'also write one CSV row per detection')
@@ -90,40 +173,16 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         'after',
         '\nExamples:\n' +
           '  dicentra detect --model runs/b/bundle.json --images scans/ --out detections.json\n' +
-          '  dicentra detect --model b/bundle.json --images data/dataset.json --members random:10:7 --tc 0.5 --ta 4 --csv det.csv --json',
+          '  dicentra detect --model b/bundle.json --images data/dataset.json --members random:10:7 --tc 0.5 --ta 4 --csv det.csv --json\n' +
+          '  dicentra detect --model b/bundle.json --images case/ --curve curve.json --out case-detections.json',
       ),
   ).action(
     commandAction<DetectOptions>(signal, async (options, context) => {
       const loaded = await readBundleFile(options.model);
       const { bundle } = loaded;
-      const selection = parseMemberSelection(options.members);
-      if (selection.mode === 'last' && selection.count > bundle.members.length) {
-        context.log(`the bundle has ${bundle.members.length} members; all of them vote`);
-      }
-      let members;
-      try {
-        members = selectMembers(
-          bundle.members,
-          selection.mode === 'last'
-            ? { mode: 'last', count: Math.min(selection.count, bundle.members.length) }
-            : selection,
-        );
-      } catch (error) {
-        throw new DicentraError(
-          'DCN_E_OPTION_INVALID',
-          `--members ${options.members}: ${(error as Error).message}`,
-          {
-            field: '--members',
-            hint: 'see the epochs listed in bundle.json',
-          },
-        );
-      }
-      const tc = parseTc(options.tc, bundle.classes);
-      const ta = parseTa(
-        options.ta ?? String(Math.min(4, members.length - 1)),
-        bundle.classes,
-        members.length,
-      );
+      const { members, selection, tc, ta } = options.curve
+        ? await curveDetector(options, loaded)
+        : chosenDetector(options, bundle, context);
       const images = await imageRefs(options.images);
       context.log(
         `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
