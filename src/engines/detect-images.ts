@@ -31,7 +31,11 @@ export interface DetectImageRef {
 export type ClassTc =
   | { readonly kind: 'fixed'; readonly tc: number }
   | { readonly kind: 'adaptive' }
-  | { readonly kind: 'per-member'; readonly memberTc: readonly number[]; readonly adaptive: boolean };
+  | {
+      readonly kind: 'per-member';
+      readonly memberTc: readonly number[];
+      readonly adaptive: boolean;
+    };
 
 export interface DetectOptions {
   readonly loaded: LoadedBundle;
@@ -68,22 +72,27 @@ export function resolveThresholds(
           : rule.kind === 'per-member'
             ? [...rule.memberTc]
             : members.map((member) => {
-              const value = member.adaptiveTc?.[name];
-              if (value === undefined) {
-                throw new DicentraError(
-                  'DCN_E_OPTION_INVALID',
-                  `--tc adaptive: member epoch ${member.epoch} of ${bundlePath} has no adaptiveTc for class "${name}"`,
-                  {
-                    file: bundlePath,
-                    field: '--tc',
-                    hint: 'give a fixed --tc, or take each member’s T_C from a calibration with --curve CURVE.json',
-                  },
-                );
-              }
-              return value;
-            });
+                const value = member.adaptiveTc?.[name];
+                if (value === undefined) {
+                  throw new DicentraError(
+                    'DCN_E_OPTION_INVALID',
+                    `--tc adaptive: member epoch ${member.epoch} of ${bundlePath} has no adaptiveTc for class "${name}"`,
+                    {
+                      file: bundlePath,
+                      field: '--tc',
+                      hint: 'give a fixed --tc, or take each member’s T_C from a calibration with --curve CURVE.json',
+                    },
+                  );
+                }
+                return value;
+              });
       const threshold: ClassThreshold = {
-        tc: rule.kind === 'fixed' ? rule.tc : null,
+        tc:
+          rule.kind === 'fixed'
+            ? rule.tc
+            : rule.kind === 'per-member' && !rule.adaptive && new Set(memberTc).size === 1
+              ? memberTc[0]!
+              : null,
         adaptive: rule.kind === 'adaptive' || (rule.kind === 'per-member' && rule.adaptive),
         memberTc,
         ta: ta[name]!,
