@@ -169,6 +169,46 @@ test('a curve that cannot reach the observed yield exits 1 naming the case', asy
   assert.match(run.stderr, /case "example1"/);
 });
 
+test('delta below the curve intercept: the reference [0, 0] is kept, with a warning; Merkle gives an upper limit', async () => {
+  const dir = await makeTempDir('dosimetry-delta-zero');
+  const curvePath = join(dir, 'curve.json');
+  const fit = await runCli([
+    'curve',
+    'fit',
+    '--counts',
+    join(DATA, 'count-data-barquinero-1995.csv'),
+    '--out',
+    curvePath,
+  ]);
+  assert.equal(fit.code, 0, fit.stderr);
+  // no dicentric in 500 cells: yield 0, below the fitted C = 0.00128
+  const cases = join(dir, 'cases.csv');
+  await writeFile(cases, 'ID,C0,C1\nclean,500,0\nexposed,480,20\n');
+  const delta = await runCli([
+    'dose',
+    '--curve',
+    curvePath,
+    '--counts',
+    cases,
+    '--method',
+    'delta',
+    '--json',
+  ]);
+  assert.equal(delta.code, 0, delta.stderr);
+  const byId = Object.fromEntries(
+    JSON.parse(delta.stdout).cases.map((c: { id: string; dose: object }) => [c.id, c.dose]),
+  );
+  assert.deepEqual(byId.clean, { lower: 0, estimate: 0, upper: 0 });
+  assert.match(delta.stderr, /clean: the yield is below the curve's intercept C/);
+  assert.doesNotMatch(delta.stderr, /exposed:/);
+  const merkle = await runCli(['dose', '--curve', curvePath, '--counts', cases, '--json']);
+  assert.equal(merkle.code, 0, merkle.stderr);
+  const clean = JSON.parse(merkle.stdout).cases[0].dose;
+  assert.equal(clean.estimate, 0);
+  assert.ok(clean.upper > 0, `Merkle's upper limit ${clean.upper}`);
+  assert.doesNotMatch(merkle.stderr, /intercept/);
+});
+
 test('curve.json is validated strictly on load', async () => {
   const dir = await makeTempDir('dosimetry-schema');
   const curvePath = join(dir, 'curve.json');

@@ -12,6 +12,9 @@ import {
   type WholeBodyMethod,
 } from '../../engines/dose-from-images.js';
 import { listImageFiles } from '../../engines/image-folder.js';
+import { calibrationCurveOf } from '../../engines/curve-record.js';
+import { yieldBelowIntercept } from '../../cores/dosimetry/whole-body-delta.js';
+import { deltaCollapseWarning } from '../delta-collapse-warning.js';
 import type { CommandContext } from '../command-context.js';
 import type { DoseOptions } from './dose.js';
 
@@ -153,6 +156,12 @@ export async function doseFromImages(
     })),
   };
   if (options.out) await writeJsonAtomic(options.out, document);
+  if (method.kind === 'delta') {
+    const calibration = calibrationCurveOf(curve);
+    for (const r of results) {
+      if (yieldBelowIntercept(calibration, r.table)) context.warn(deltaCollapseWarning(r.id));
+    }
+  }
   const lines = [
     `${options.method === 'merkle' ? `Merkle ${Math.round(levels[0]! * 100)}%–${Math.round(levels[1]! * 100)}%` : `delta ${Math.round(levels[0]! * 100)}%`} with the detector's spread; curve ${options.curve}, bundle ${options.model}`,
     '',

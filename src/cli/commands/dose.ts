@@ -3,7 +3,11 @@ import { summariseDistribution } from '../../cores/dosimetry/aberration-table.js
 import { estimateHeterogeneousMixedPoisson } from '../../cores/dosimetry/heterogeneous-mixed-poisson.js';
 import { estimatePartialBodyDolphin } from '../../cores/dosimetry/partial-body-dolphin.js';
 import { protractionFactor, type Exposure } from '../../cores/dosimetry/protraction.js';
-import { estimateWholeBodyDelta } from '../../cores/dosimetry/whole-body-delta.js';
+import {
+  estimateWholeBodyDelta,
+  yieldBelowIntercept,
+} from '../../cores/dosimetry/whole-body-delta.js';
+import { deltaCollapseWarning } from '../delta-collapse-warning.js';
 import { estimateWholeBodyMerkle } from '../../cores/dosimetry/whole-body-merkle.js';
 import type { Interval } from '../../cores/dosimetry/dose-estimate.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
@@ -251,6 +255,12 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
         cases: results,
       };
       if (options.out) await writeJsonAtomic(options.out, document);
+      if (options.method === 'delta') {
+        for (const result of results) {
+          if (yieldBelowIntercept(curve, result.table))
+            context.warn(deltaCollapseWarning(result.id));
+        }
+      }
 
       const levelText =
         options.method === 'merkle'

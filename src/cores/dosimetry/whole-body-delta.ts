@@ -14,6 +14,18 @@ export interface DeltaOptions {
 export const twoSidedZ = (conf: number): number => normalQuantile(conf + (1 - conf) / 2, 0, 1);
 
 /**
+ * Whether the case's yield lies below the curve's intercept C, where the
+ * delta method (as the reference computes it) reports [0, 0]: an interval
+ * with no information, not a dose known to be zero.
+ */
+export function yieldBelowIntercept(
+  curve: CalibrationCurve,
+  caseSummary: Pick<AberrationSummary, 'cells' | 'aberrations'>,
+): boolean {
+  return caseSummary.aberrations / caseSummary.cells < curve.coefficients[0];
+}
+
+/**
  * Whole-body dose by the delta method: normal yield interval with the
  * empirical SE (Poisson SE √X/N when under-dispersed), dose SE from the
  * curve's covariance and the yield variance through the analytic gradient of
@@ -29,7 +41,7 @@ export function estimateWholeBodyDelta(
   const { cells, aberrations } = caseSummary;
   const lambda = aberrations / cells;
   const zero = { lower: 0, estimate: 0, upper: 0 };
-  if (lambda < curve.coefficients[0]) {
+  if (yieldBelowIntercept(curve, caseSummary)) {
     // The reference zeroes every output below the background yield.
     return {
       yield: zero,
