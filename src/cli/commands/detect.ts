@@ -115,10 +115,14 @@ function chosenDetector(options: DetectOptions, bundle: Bundle, context: Command
         : selection,
     );
   } catch (error) {
-    throw new DicentraError('DCN_E_OPTION_INVALID', `--members ${rule}: ${(error as Error).message}`, {
-      field: '--members',
-      hint: 'see the epochs listed in bundle.json',
-    });
+    throw new DicentraError(
+      'DCN_E_OPTION_INVALID',
+      `--members ${rule}: ${(error as Error).message}`,
+      {
+        field: '--members',
+        hint: 'see the epochs listed in bundle.json',
+      },
+    );
   }
   const tc = parseTc(options.tc ?? '0.5', bundle.classes);
   const ta = parseTa(
