@@ -104,27 +104,28 @@ async function makeCalibration(dir: string): Promise<string> {
   return file;
 }
 
+/** The case as [dicentrics, fragments] per cell: 3 cells with both, 1 with a dicentric alone. */
+const CASE_CELLS: [number, number][] = [
+  [1, 1],
+  [1, 2],
+  [1, 1],
+  [1, 0],
+  [0, 1],
+  [0, 0],
+  [0, 0],
+  [0, 0],
+  [0, 0],
+  [0, 0],
+];
+
 const setup = (async () => {
   const dir = await makeTempDir('calibrate');
   await mkdir(join(dir, 'calib'));
   const data = await makeCalibration(join(dir, 'calib'));
-  // the case: 10 cells, 3 with a dicentric and a fragment, 1 with a dicentric alone
   const caseDir = join(dir, 'person-7');
   await mkdir(caseDir);
-  const cells: [number, number][] = [
-    [1, 1],
-    [1, 2],
-    [1, 1],
-    [1, 0],
-    [0, 1],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ];
-  for (let i = 0; i < cells.length; i++) {
-    await writeCell(join(caseDir, `cell-${i}.png`), cells[i]![0], cells[i]![1]);
+  for (let i = 0; i < CASE_CELLS.length; i++) {
+    await writeCell(join(caseDir, `cell-${i}.png`), CASE_CELLS[i]![0], CASE_CELLS[i]![1]);
   }
   const curve = join(dir, 'curve.json');
   const run = await runCli([
@@ -284,31 +285,18 @@ test('detect --curve votes with the calibrated members, T_C and T_A and finds th
       ),
     );
   }
-  // the case's cells by construction (see setup): dicentrics 1,1,1,1,0…; fragments 1,2,1,0,1,0…
   const byId = new Map(
     detections.images.map((image: { id: string; counts: Record<string, number> }) => [
       image.id,
       image.counts,
     ]),
   );
-  const want = [
-    [1, 1],
-    [1, 2],
-    [1, 1],
-    [1, 0],
-    [0, 1],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ];
-  // dicentrics exactly; fragments as present or not (two fragments a block apart may merge
+  // the case's cells by construction: dicentrics exactly; fragments as present or not (two fragments a block apart may merge
   // through the grey block between them, which some members' T_C lets vote) — all the gate needs
-  want.forEach(([dicentric, fragment], i) => {
+  CASE_CELLS.forEach(([dicentric, fragment], i) => {
     const counts = byId.get(`cell-${i}`) as Record<string, number>;
     assert.equal(counts.dicentric, dicentric, `cell-${i} dicentrics`);
-    assert.equal(counts.fragment! > 0, fragment! > 0, `cell-${i} fragments`);
+    assert.equal(counts.fragment! > 0, fragment > 0, `cell-${i} fragments`);
   });
 
   const mixed = await runCli([

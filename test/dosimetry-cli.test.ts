@@ -4,6 +4,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './support/run-cli.js';
 import { makeTempDir, SHARED_REFS } from './support/paths.js';
+import { fitReferenceCurve } from './support/reference-curve.js';
 
 const DATA = join(SHARED_REFS, 'biodosetools', 'data');
 
@@ -171,16 +172,7 @@ test('a curve that cannot reach the observed yield exits 1 naming the case', asy
 
 test('delta below the curve intercept: the reference [0, 0] is kept, with a warning; Merkle gives an upper limit', async () => {
   const dir = await makeTempDir('dosimetry-delta-zero');
-  const curvePath = join(dir, 'curve.json');
-  const fit = await runCli([
-    'curve',
-    'fit',
-    '--counts',
-    join(DATA, 'count-data-barquinero-1995.csv'),
-    '--out',
-    curvePath,
-  ]);
-  assert.equal(fit.code, 0, fit.stderr);
+  const curvePath = await fitReferenceCurve(dir);
   // no dicentric in 500 cells: yield 0, below the fitted C = 0.00128
   const cases = join(dir, 'cases.csv');
   await writeFile(cases, 'ID,C0,C1\nclean,500,0\nexposed,480,20\n');

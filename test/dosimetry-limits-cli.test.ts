@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './support/run-cli.js';
 import { makeTempDir, SHARED_REFS } from './support/paths.js';
+import { fitReferenceCurve } from './support/reference-curve.js';
 
 const REFS = join(SHARED_REFS, 'biodosetools');
 
@@ -20,17 +21,7 @@ const round3 = (value: number) => Number(value.toFixed(3));
 test('limits: the reference characteristic limits and case-vs-control test from the command line', async () => {
   const expected = JSON.parse(await readFile(join(REFS, 'expected.json'), 'utf8')).cases;
   const reference = expected.characteristic_limits_var_background;
-  const dir = await makeTempDir('limits-cli');
-  const curvePath = join(dir, 'curve.json');
-  const fit = await runCli([
-    'curve',
-    'fit',
-    '--counts',
-    join(REFS, 'data', 'count-data-barquinero-1995.csv'),
-    '--out',
-    curvePath,
-  ]);
-  assert.equal(fit.code, 0, fit.stderr);
+  const curvePath = await fitReferenceCurve(await makeTempDir('limits-cli'));
 
   const { y0, n0 } = reference.input.control;
   const run = await runCli([

@@ -38,10 +38,8 @@ export function cacheKey(memberSha256: string, imageDigest: string): string {
   return join(memberSha256.slice(0, 16), `${imageDigest}.dcnh`);
 }
 
-/** A heatmap value as the cache stores it: its 16-bit level, decoded. */
-export function cacheLevel(value: number): number {
-  return Math.round(Math.min(1, value) * LEVELS) / LEVELS;
-}
+/** The 16-bit level the cache stores for a heatmap value. */
+const levelOf = (value: number): number => Math.round(Math.min(1, value) * LEVELS);
 
 /**
  * Rounds dense heatmaps in place to the cache's levels, so that a command
@@ -49,7 +47,7 @@ export function cacheLevel(value: number): number {
  * (model-adaptive T_C are themselves such levels, and votes are strict).
  */
 export function quantiseToCacheLevels(dense: Float32Array): void {
-  for (let i = 0; i < dense.length; i++) dense[i] = cacheLevel(dense[i]!);
+  for (let i = 0; i < dense.length; i++) dense[i] = levelOf(dense[i]!) / LEVELS;
 }
 
 /** Encodes one member's dense heatmaps (C × gridHeight × gridWidth on the padded grid), cropped. */
@@ -77,7 +75,7 @@ export function encodeHeatmap(
         const value = dense[base + y * padded.width + x]!;
         if (value > floor) {
           indices.push(y * crop.width + x);
-          levels.push(Math.round(Math.min(1, value) * LEVELS));
+          levels.push(levelOf(value));
         }
       }
     }

@@ -39,8 +39,6 @@ interface StagedImage {
   readonly heatmaps: (CachedHeatmap | null)[];
   /** Present when some member's heatmap is not cached. */
   readonly input: ModelInput | null;
-  readonly width: number;
-  readonly height: number;
 }
 
 async function stageImage(
@@ -61,11 +59,10 @@ async function stageImage(
     ? await Promise.all(keys.map((key) => readCachedHeatmap(options.cacheDir!, key)))
     : keys.map(() => null);
   if (heatmaps.every((entry) => entry !== null)) {
-    return { keys, heatmaps, input: null, width: 0, height: 0 };
+    return { keys, heatmaps, input: null };
   }
-  const grey = await readGreyImage(image.file);
-  const input = prepareModelInput(grey, bundle.input);
-  return { keys, heatmaps, input, width: grey.width, height: grey.height };
+  const input = prepareModelInput(await readGreyImage(image.file), bundle.input);
+  return { keys, heatmaps, input };
 }
 
 /**
@@ -100,16 +97,15 @@ export async function forEachImageStacks(
           { hint: 'run the same command again: it resumes from the heatmap cache' },
         );
       }
-      const current = await next!;
+      const { keys, heatmaps, input } = await next!;
       next = stage(i + 1);
-      const { keys, heatmaps, input } = current;
       const missing = heatmaps.flatMap((entry, j) => (entry ? [] : [j]));
       if (input && missing.length > 0) {
         ensemble ??= await BundleEnsemble.open(loaded, members);
         const result = await ensemble.predictInput(input, missing);
         const crop = {
-          width: Math.ceil(current.width / bundle.outputStride),
-          height: Math.ceil(current.height / bundle.outputStride),
+          width: Math.ceil(input.width / bundle.outputStride),
+          height: Math.ceil(input.height / bundle.outputStride),
         };
         const padded = { width: result.gridWidth, height: result.gridHeight };
         for (let m = 0; m < missing.length; m++) {

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import {
+  backgroundRate,
   characteristicLimits,
+  compareCaseWithBackground,
   type Background,
 } from '../../cores/dosimetry/characteristic-limits.js';
-import {
-  compareCaseWithControl,
-  poissonTestPValue,
-} from '../../cores/dosimetry/exact-poisson-test.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { calibrationCurveOf } from '../../engines/curve-record.js';
@@ -120,10 +118,7 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       const background: Background = options.control
         ? { kind: 'control', ...options.control }
         : { kind: 'rate', perCell: options.backgroundRate! };
-      const backgroundRate =
-        background.kind === 'control'
-          ? background.aberrations / background.cells
-          : background.perCell;
+      const rate = backgroundRate(background);
       for (const cells of options.cells) {
         if (!Number.isInteger(cells)) {
           throw new DicentraError(
@@ -144,26 +139,14 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       const rows = options.cells.map((cells) =>
         characteristicLimits(cells, background, limitOptions, curve),
       );
-      const caseTest = options.case
-        ? background.kind === 'control'
-          ? compareCaseWithControl(options.case, background)
-          : {
-              caseRate: options.case.aberrations / options.case.cells,
-              controlRate: background.perCell,
-              pValue: poissonTestPValue(
-                options.case.aberrations,
-                options.case.cells,
-                background.perCell,
-              ),
-            }
-        : null;
+      const caseTest = options.case ? compareCaseWithBackground(options.case, background) : null;
       const above =
         caseTest !== null &&
         caseTest.pValue < options.alpha &&
         caseTest.caseRate > caseTest.controlRate;
 
       const lines = [
-        `background ${background.kind === 'control' ? `${background.aberrations}/${background.cells} cells` : 'rate'} = ${backgroundRate.toPrecision(3)} per cell; α ${options.alpha}, β ${options.beta}`,
+        `background ${background.kind === 'control' ? `${background.aberrations}/${background.cells} cells` : 'rate'} = ${rate.toPrecision(3)} per cell; α ${options.alpha}, β ${options.beta}`,
         '',
         `cells    y_d    y_z       ${curve ? 'min. resolvable dose (Gy)   dose at y_z (Gy)' : ''}`.trimEnd(),
         ...rows.map((row) =>
@@ -193,7 +176,7 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       ];
       context.result(lines.join('\n'), {
         ok: true,
-        background: { ...background, rate: backgroundRate },
+        background: { ...background, rate },
         alpha: options.alpha,
         beta: options.beta,
         curve: options.curve ?? null,

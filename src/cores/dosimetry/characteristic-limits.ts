@@ -1,11 +1,38 @@
 import chisquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
 import { projectYield, type CalibrationCurve } from './calibration-curve.js';
-import { compareCaseWithControl, poissonTestPValue } from './exact-poisson-test.js';
+import {
+  compareCaseWithControl,
+  poissonTestPValue,
+  type RateComparison,
+} from './exact-poisson-test.js';
 
 /** The background: a control sample (counts) or a known rate per cell. */
 export type Background =
   | { readonly kind: 'control'; readonly aberrations: number; readonly cells: number }
   | { readonly kind: 'rate'; readonly perCell: number };
+
+/** The background rate per cell. */
+export function backgroundRate(background: Background): number {
+  return background.kind === 'control'
+    ? background.aberrations / background.cells
+    : background.perCell;
+}
+
+/**
+ * A case against the background: the exact conditional test against a
+ * control sample, or the one-sample exact Poisson test against a known rate.
+ */
+export function compareCaseWithBackground(
+  caseCount: { readonly aberrations: number; readonly cells: number },
+  background: Background,
+): RateComparison {
+  if (background.kind === 'control') return compareCaseWithControl(caseCount, background);
+  return {
+    caseRate: caseCount.aberrations / caseCount.cells,
+    controlRate: background.perCell,
+    pValue: poissonTestPValue(caseCount.aberrations, caseCount.cells, background.perCell),
+  };
+}
 
 export interface LimitOptions {
   /** Type I error of the (two-sided) test (0.05). */
@@ -39,15 +66,11 @@ export function characteristicLimits(
   options: LimitOptions,
   curve?: CalibrationCurve,
 ): CharacteristicLimits {
-  const backgroundRate =
-    background.kind === 'control' ? background.aberrations / background.cells : background.perCell;
+  const rate = backgroundRate(background);
   let decisionThreshold: number | null = null;
   for (let count = 1; count <= options.maxCount; count++) {
-    const pValue =
-      background.kind === 'control'
-        ? compareCaseWithControl({ aberrations: count, cells }, background).pValue
-        : poissonTestPValue(count, cells, background.perCell);
-    if (pValue < options.alpha && count / cells > backgroundRate) {
+    const { pValue } = compareCaseWithBackground({ aberrations: count, cells }, background);
+    if (pValue < options.alpha && count / cells > rate) {
       decisionThreshold = count - 1;
       break;
     }

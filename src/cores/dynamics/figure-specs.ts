@@ -42,6 +42,16 @@ function cellRows(grid: EmbeddingGrid, value: (cell: number) => Record<string, u
   return rows;
 }
 
+/** Position of the `cellRows` rects on the PC axes. */
+function cellPosition(scale: ReturnType<typeof axes>) {
+  return {
+    x: { field: 'x0', type: 'quantitative', scale: scale.x, title: 'PC 1' },
+    x2: { field: 'x1' },
+    y: { field: 'y0', type: 'quantitative', scale: scale.y, title: 'PC 2' },
+    y2: { field: 'y1' },
+  } as const;
+}
+
 export interface RegionPanel {
   readonly epoch: number;
   /** cells × classes probabilities of that epoch's SVM. */
@@ -86,10 +96,7 @@ export function decisionRegionsSpec(
           },
           mark: { type: 'rect', strokeWidth: 0 },
           encoding: {
-            x: { field: 'x0', type: 'quantitative', scale: scale.x, title: 'PC 1' },
-            x2: { field: 'x1' },
-            y: { field: 'y0', type: 'quantitative', scale: scale.y, title: 'PC 2' },
-            y2: { field: 'y1' },
+            ...cellPosition(scale),
             color: {
               field: 'region',
               type: 'nominal',
@@ -165,10 +172,7 @@ export function entropyTracksSpec(
         data: { values: cellRows(grid, (cell) => ({ entropy: entropy[cell] })) },
         mark: { type: 'rect', strokeWidth: 0 },
         encoding: {
-          x: { field: 'x0', type: 'quantitative', scale: scale.x, title: 'PC 1' },
-          x2: { field: 'x1' },
-          y: { field: 'y0', type: 'quantitative', scale: scale.y, title: 'PC 2' },
-          y2: { field: 'y1' },
+          ...cellPosition(scale),
           fill: {
             field: 'entropy',
             type: 'quantitative',

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SHARED_REFS } from './paths.js';
+import { runCli } from './run-cli.js';
+
+/** The reference's calibration data (Barquinero 1995), fitted by `dicentra curve fit` into `dir`. */
+export async function fitReferenceCurve(dir: string): Promise<string> {
+  const curvePath = join(dir, 'curve.json');
+  const fit = await runCli([
+    'curve',
+    'fit',
+    '--counts',
+    join(SHARED_REFS, 'biodosetools', 'data', 'count-data-barquinero-1995.csv'),
+    '--out',
+    curvePath,
+  ]);
+  assert.equal(fit.code, 0, fit.stderr);
+  return curvePath;
+}
