@@ -15,7 +15,7 @@ import { renderCell, RenderScratch } from '../src/cores/synth/render-cell.js';
 import { DIFFICULTIES, resolveSynthParameters } from '../src/cores/synth/synth-presets.js';
 import { BT601 } from '../src/imaging/grey-image.js';
 
-const REAL = fileURLToPath(new URL('../../../shared/refs/real-metaphases/', import.meta.url));
+const REAL = fileURLToPath(new URL('../../test/fixtures/refs/real-metaphases/', import.meta.url));
 const PER_DIFFICULTY = Number(process.env.SYNTH_STATS_COUNT ?? 12);
 const SEED = 2024;
 

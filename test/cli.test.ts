@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFile, readdir } from 'node:fs/promises';
 import sharp from 'sharp';
-import { makeTempDir, SHARED_REFS } from './support/paths.js';
+import { makeTempDir, REFS } from './support/paths.js';
 import { runCli } from './support/run-cli.js';
 
 test('--help lists the commands and the exit codes', async () => {
@@ -49,7 +49,7 @@ test('an invalid option value exits 2 naming the flag', async () => {
 
 test('import --json prints exactly one JSON document on stdout', async () => {
   const dir = await makeTempDir('cli');
-  const real = join(SHARED_REFS, 'real-metaphases');
+  const real = join(REFS, 'real-metaphases');
   const run = await runCli([
     'import',
     '--images',

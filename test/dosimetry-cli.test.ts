@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './support/run-cli.js';
-import { makeTempDir, SHARED_REFS } from './support/paths.js';
+import { makeTempDir, REFS } from './support/paths.js';
 import { fitReferenceCurve } from './support/reference-curve.js';
 
-const DATA = join(SHARED_REFS, 'biodosetools', 'data');
+const DATA = join(REFS, 'biodosetools', 'data');
 
 const exists = (path: string) =>
   access(path).then(

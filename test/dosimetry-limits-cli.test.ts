@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from './support/run-cli.js';
-import { makeTempDir, SHARED_REFS } from './support/paths.js';
+import { makeTempDir, REFS } from './support/paths.js';
 import { fitReferenceCurve } from './support/reference-curve.js';
 
-const REFS = join(SHARED_REFS, 'biodosetools');
+const BIODOSE = join(REFS, 'biodosetools');
 
 interface LimitsRow {
   cells: number;
@@ -19,7 +19,7 @@ interface LimitsRow {
 const round3 = (value: number) => Number(value.toFixed(3));
 
 test('limits: the reference characteristic limits and case-vs-control test from the command line', async () => {
-  const expected = JSON.parse(await readFile(join(REFS, 'expected.json'), 'utf8')).cases;
+  const expected = JSON.parse(await readFile(join(BIODOSE, 'expected.json'), 'utf8')).cases;
   const reference = expected.characteristic_limits_var_background;
   const curvePath = await fitReferenceCurve(await makeTempDir('limits-cli'));
 

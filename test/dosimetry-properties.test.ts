@@ -22,9 +22,9 @@ import {
 import { SeededRandom } from '../src/cores/seeded-random.js';
 import { DicentraError } from '../src/formats/dicentra-error.js';
 import { readCalibrationTable } from '../src/engines/count-table.js';
-import { SHARED_REFS } from './support/paths.js';
+import { REFS } from './support/paths.js';
 
-const BARQUINERO = join(SHARED_REFS, 'biodosetools', 'data', 'count-data-barquinero-1995.csv');
+const BARQUINERO = join(REFS, 'biodosetools', 'data', 'count-data-barquinero-1995.csv');
 const TRUE_CURVE = [0.001, 0.02, 0.06];
 const DOSES = [0, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5];
 /**

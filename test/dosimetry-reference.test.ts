@@ -1,6 +1,6 @@
 /**
  * Every case of the reference tool's expected numbers
- * (../shared/refs/biodosetools/expected.json, Biodose Tools 3.7.1) reproduced
+ * (test/fixtures/refs/biodosetools/expected.json, Biodose Tools 3.7.1) reproduced
  * at the reference's own rounding. Cases are dispatched on their `function`
  * (or test) so that none is skipped silently: an unknown kind fails.
  *
@@ -29,9 +29,9 @@ import {
   type Interval,
 } from '../src/cores/dosimetry/index.js';
 import { readCalibrationTable, readCaseTable } from '../src/engines/count-table.js';
-import { SHARED_REFS } from './support/paths.js';
+import { REFS } from './support/paths.js';
 
-const REFERENCE = join(SHARED_REFS, 'biodosetools');
+const REFERENCE = join(REFS, 'biodosetools');
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- expected.json is free-form reference data */
 type Json = any;

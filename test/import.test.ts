@@ -6,10 +6,10 @@ import sharp from 'sharp';
 import { importDataset } from '../src/engines/import-dataset.js';
 import { parseYoloClassMap } from '../src/engines/yolo-labels.js';
 import { DicentraError } from '../src/formats/dicentra-error.js';
-import { makeTempDir, SHARED_REFS, FIXTURES } from './support/paths.js';
+import { makeTempDir, REFS, FIXTURES } from './support/paths.js';
 import { runCli } from './support/run-cli.js';
 
-const REAL = join(SHARED_REFS, 'real-metaphases');
+const REAL = join(REFS, 'real-metaphases');
 
 async function greyPng(path: string, width: number, height: number): Promise<void> {
   await sharp({ create: { width, height, channels: 3, background: { r: 200, g: 200, b: 200 } } })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SHARED_REFS } from './paths.js';
+import { REFS } from './paths.js';
 import { runCli } from './run-cli.js';
 
 /** The reference's calibration data (Barquinero 1995), fitted by `dicentra curve fit` into `dir`. */
@@ -10,7 +10,7 @@ export async function fitReferenceCurve(dir: string): Promise<string> {
     'curve',
     'fit',
     '--counts',
-    join(SHARED_REFS, 'biodosetools', 'data', 'count-data-barquinero-1995.csv'),
+    join(REFS, 'biodosetools', 'data', 'count-data-barquinero-1995.csv'),
     '--out',
     curvePath,
   ]);
