@@ -1,6 +1,56 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layer order of docs/architecture.md: imports point down only
+ * (formats ← imaging ← cores ← engines ← cli). Each entry forbids a folder's
+ * imports of the layers above it and of the libraries that belong elsewhere.
+ */
+const upward = (folders) => folders.map((folder) => `**/${folder}/**`);
+const layers = [
+  {
+    files: ['src/formats/**'],
+    above: ['imaging', 'cores', 'engines', 'cli'],
+    libraries: ['sharp', 'onnxruntime-node'],
+  },
+  {
+    files: ['src/imaging/**'],
+    above: ['cores', 'engines', 'cli'],
+    libraries: ['onnxruntime-node'],
+  },
+  {
+    files: ['src/cores/**'],
+    above: ['imaging', 'engines', 'cli'],
+    libraries: [
+      'sharp',
+      'onnxruntime-node',
+      'libsvm-js',
+      'libsvm-js/*',
+      'node:fs',
+      'node:fs/*',
+      'node:child_process',
+      'node:worker_threads',
+      'node:module',
+    ],
+  },
+  {
+    files: ['src/engines/**'],
+    ignores: ['src/engines/inference/**'],
+    above: ['cli'],
+    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node'],
+  },
+  {
+    files: ['src/engines/inference/**'],
+    above: ['cli'],
+    libraries: ['commander', 'cli-progress', 'sharp'],
+  },
+  {
+    files: ['src/cli/**'],
+    above: [],
+    libraries: ['sharp', 'onnxruntime-node', 'libsvm-js', 'libsvm-js/*'],
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'python/', 'runs/', 'demo-output/'] },
   js.configs.recommended,
@@ -12,4 +62,22 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...layers.map(({ files, ignores = [], above, libraries }) => ({
+    files,
+    ignores,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: upward(above), message: 'Imports point down only: see docs/architecture.md.' },
+            {
+              group: libraries,
+              message: 'This library belongs to another layer: see docs/architecture.md.',
+            },
+          ].filter((pattern) => pattern.group.length > 0),
+        },
+      ],
+    },
+  })),
 );

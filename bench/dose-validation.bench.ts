@@ -33,22 +33,22 @@ import { summariseDistribution } from '../src/cores/dosimetry/aberration-table.j
 import { generaliseCurve } from '../src/cores/dosimetry/calibration-curve.js';
 import { cellDistribution } from '../src/cores/dosimetry/cell-counts.js';
 import { fitDoseEffectCurve } from '../src/cores/dosimetry/curve-fit.js';
-import type { DoseGroup } from '../src/cores/dosimetry/count-groups.js';
+import type { DoseGroup } from '../src/formats/count-table.js';
 import type { Interval } from '../src/cores/dosimetry/dose-estimate.js';
 import { selectMembers } from '../src/cores/ensemble/member-selection.js';
 import { readBundleFile } from '../src/formats/bundle-file.js';
 import { truthSchema, type Truth } from '../src/formats/truth.js';
 import { writeJsonAtomic } from '../src/formats/atomic-write.js';
 import { parseMemberSelection } from '../src/cli/ensemble-options.js';
-import { calibrateFromImages } from '../src/engines/calibrate-images.js';
-import { renderCalibrationFigure } from '../src/engines/calibration-figure.js';
-import { calibrationCurveOf, curveRecord } from '../src/engines/curve-record.js';
+import { calibrateFromImages } from '../src/engines/dosimetry/calibrate-images.js';
+import { renderCalibrationFigure } from '../src/engines/dosimetry/calibration-figure.js';
+import { calibrationCurveOf, curveRecord } from '../src/engines/dosimetry/curve-record.js';
 import {
   estimateDosesFromImages,
   wholeBodyEstimate,
   type WholeBodyMethod,
-} from '../src/engines/dose-from-images.js';
-import { generateSynthDataset } from '../src/engines/synth-dataset.js';
+} from '../src/engines/dosimetry/dose-from-images.js';
+import { generateSynthDataset } from '../src/engines/synth/synth-dataset.js';
 import { writeFileAtomic } from '../src/formats/atomic-write.js';
 import { DicentraError } from '../src/formats/dicentra-error.js';
 

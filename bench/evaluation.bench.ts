@@ -13,13 +13,13 @@ import { voteStackFromSparse } from '../src/cores/ensemble/vote-stack.js';
 import { buildPixelSet, countComponents } from '../src/cores/ensemble/pixel-set.js';
 import { rasteriseDisks } from '../src/cores/metrics/gt-disks.js';
 import { sweepCounts, type SweepItem } from '../src/cores/metrics/threshold-sweep.js';
-import { subEnsembles } from '../src/engines/evaluate-bundle.js';
+import { subEnsembles } from '../src/engines/evaluate/evaluate-bundle.js';
 import {
   CACHE_FLOOR,
   encodeHeatmap,
   readCachedHeatmap,
   writeCachedHeatmap,
-} from '../src/engines/heatmap-cache.js';
+} from '../src/engines/inference/heatmap-cache.js';
 
 const IMAGES = 500;
 const MEMBERS = 50;

@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveSynthParameters } from '../src/cores/synth/synth-presets.js';
-import { generateSynthDataset } from '../src/engines/synth-dataset.js';
+import { generateSynthDataset } from '../src/engines/synth/synth-dataset.js';
 
 const COUNT = Number(process.env.SYNTH_BENCH_COUNT ?? 60);
 const TARGET = 10;

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { findTrainingPython, WORKER_PYTHONPATH } from '../src/engines/python-runtime.js';
+import { findTrainingPython, WORKER_PYTHONPATH } from '../src/engines/train/python-runtime.js';
 
 const PAPER_TRAIN_IMAGES = 4344;
 const PAPER_PIXELS = 896 * 1008;

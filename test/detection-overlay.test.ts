@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { drawDetections } from '../src/engines/report/detection-overlay.js';
+import { drawDetections } from '../src/imaging/detection-overlay.js';
 import { makeTempDir } from './support/paths.js';
 
 const detection = {

@@ -17,11 +17,10 @@ import {
   yieldAtDose,
   type CalibrationCurve,
   type CurveBound,
-  type DoseGroup,
 } from '../src/cores/dosimetry/index.js';
 import { SeededRandom } from '../src/cores/seeded-random.js';
 import { DicentraError } from '../src/formats/dicentra-error.js';
-import { readCalibrationTable } from '../src/engines/count-table.js';
+import { readCalibrationTable, type DoseGroup } from '../src/formats/count-table.js';
 import { REFS } from './support/paths.js';
 
 const BARQUINERO = join(REFS, 'biodosetools', 'data', 'count-data-barquinero-1995.csv');

@@ -25,10 +25,9 @@ import {
   leaCatchesideG,
   summariseDistribution,
   type CalibrationCurve,
-  type DoseGroup,
   type Interval,
 } from '../src/cores/dosimetry/index.js';
-import { readCalibrationTable, readCaseTable } from '../src/engines/count-table.js';
+import { readCalibrationTable, readCaseTable, type DoseGroup } from '../src/formats/count-table.js';
 import { REFS } from './support/paths.js';
 
 const REFERENCE = join(REFS, 'biodosetools');

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix, QrDecomposition } from 'ml-matrix';
+import { fitSvmOnGrid } from '../src/engines/dynamics/rbf-svm.js';
 import { analyseDynamics } from '../src/cores/dynamics/analyse-dynamics.js';
 import type { FeatureBags } from '../src/cores/dynamics/feature-bags.js';
 import { SeededRandom } from '../src/cores/seeded-random.js';
@@ -40,7 +41,10 @@ test('epochs that differ only by a rotation, scale and shift embed identically',
     dims: DIMS,
     epochs: [1, 2, 3].map((epoch) => ({ epoch, data: randomSimilarity(data, random) })),
   };
-  const result = analyseDynamics(bags, { settings: { gridSize: 12 }, keepRegionsFor: [2] });
+  const result = analyseDynamics(bags, fitSvmOnGrid, {
+    settings: { gridSize: 12 },
+    keepRegionsFor: [2],
+  });
   for (const { residual } of result.alignment) assert.ok(residual < 1e-6);
   const [first, ...others] = result.embeddings;
   for (const other of others) {
@@ -89,14 +93,14 @@ test('the same inputs and seed give the same analysis; query locations follow th
     ),
   };
   const options = { settings: { gridSize: 10, kmeansSeed: 4 }, queries };
-  const first = analyseDynamics(bags, options);
-  const second = analyseDynamics(bags, options);
+  const first = analyseDynamics(bags, fitSvmOnGrid, options);
+  const second = analyseDynamics(bags, fitSvmOnGrid, options);
   assert.deepEqual(second, first);
   // a query with the features of a fitted row sits where that row sits: same entropy
   assert.ok(Math.abs(first.queries[0]!.entropy - first.rowEntropy[0]!) < 1e-9);
   assert.ok(Math.abs(first.queries[1]!.entropy - first.rowEntropy[70]!) < 1e-9);
   assert.equal(first.agreement!.detections, 2);
-  const otherSeed = analyseDynamics(bags, {
+  const otherSeed = analyseDynamics(bags, fitSvmOnGrid, {
     ...options,
     settings: { gridSize: 10, kmeansSeed: 5 },
   });
@@ -107,7 +111,11 @@ test('fewer than two epochs is refused with a catalogued error', () => {
   const random = new SeededRandom(1);
   const { labels, data } = baseSet(random);
   assert.throws(
-    () => analyseDynamics({ classes: CLASSES, labels, dims: DIMS, epochs: [{ epoch: 1, data }] }),
+    () =>
+      analyseDynamics(
+        { classes: CLASSES, labels, dims: DIMS, epochs: [{ epoch: 1, data }] },
+        fitSvmOnGrid,
+      ),
     { code: 'DCN_E_DYNAMICS_TOO_FEW' },
   );
 });

@@ -5,7 +5,7 @@ import {
   entropyTracksSpec,
   explainedVarianceSpec,
 } from '../src/cores/dynamics/figure-specs.js';
-import { renderVegaLiteSvg } from '../src/engines/render-plot.js';
+import { renderVegaLiteSvg } from '../src/engines/figures/render-plot.js';
 
 const grid = { xMin: -2, xMax: 2, yMin: -1, yMax: 1, columns: 3, rows: 2 };
 const classes = ['background', 'dicentric', 'fragment'];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitSvmOnGrid } from '../src/cores/dynamics/rbf-svm.js';
+import { fitSvmOnGrid } from '../src/engines/dynamics/rbf-svm.js';
 import { isDicentraError } from '../src/formats/dicentra-error.js';
 import { SeededRandom } from '../src/cores/seeded-random.js';
 

@@ -9,8 +9,8 @@ import {
   decodeHeatmap,
   encodeHeatmap,
   readCachedHeatmap,
-} from '../src/engines/heatmap-cache.js';
-import { forEachImageStacks } from '../src/engines/member-heatmaps.js';
+} from '../src/engines/inference/heatmap-cache.js';
+import { forEachImageStacks } from '../src/engines/inference/member-heatmaps.js';
 import { FIXTURES, makeTempDir } from './support/paths.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { renderHtmlReport } from '../src/engines/report/html-report.js';
-import { renderVegaLiteSvg } from '../src/engines/render-plot.js';
+import { renderHtmlReport } from '../src/engines/figures/html-report.js';
+import { renderVegaLiteSvg } from '../src/engines/figures/render-plot.js';
 import { launchChromium } from './support/browser.js';
 import { makeTempDir } from './support/paths.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderVegaLiteSvg } from '../src/engines/render-plot.js';
+import { renderVegaLiteSvg } from '../src/engines/figures/render-plot.js';
 
 test('a Vega-Lite line chart renders to SVG with its title and one line per series', async () => {
   const svg = await renderVegaLiteSvg({

@@ -4,7 +4,7 @@ import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { resolveSynthParameters } from '../src/cores/synth/synth-presets.js';
-import { generateSynthDataset, type SynthRequest } from '../src/engines/synth-dataset.js';
+import { generateSynthDataset, type SynthRequest } from '../src/engines/synth/synth-dataset.js';
 import { readDatasetFile } from '../src/formats/dataset-file.js';
 import type { DicentraError } from '../src/formats/dicentra-error.js';
 import { truthSchema } from '../src/formats/truth.js';

@@ -9,7 +9,7 @@ import { readBundleFile, verifyBundleMembers, memberPath } from '../src/formats/
 import { resolveImagePath } from '../src/formats/dataset-file.js';
 import { prepareModelInput } from '../src/imaging/model-input.js';
 import { readGreyImage } from '../src/imaging/read-image.js';
-import { WORKER_PYTHONPATH } from '../src/engines/python-runtime.js';
+import { WORKER_PYTHONPATH } from '../src/engines/train/python-runtime.js';
 import { makeTempDir } from './support/paths.js';
 import { runCli } from './support/run-cli.js';
 import { makeTinyTrainingSet } from './support/tiny-training-set.js';

@@ -1,6 +1,6 @@
 import { DicentraError } from '../formats/dicentra-error.js';
 import type { MemberSelection } from '../cores/ensemble/member-selection.js';
-import type { ClassTc } from '../engines/detect-images.js';
+import type { ClassTc } from '../engines/detect/detect-images.js';
 
 /** Option parsers shared by `detect` and `evaluate`. */
 

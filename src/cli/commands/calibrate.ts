@@ -10,9 +10,12 @@ import { selectMembers, type MemberSelection } from '../../cores/ensemble/member
 import { generaliseCurve, type CalibrationCurve } from '../../cores/dosimetry/calibration-curve.js';
 import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
 import type { FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
-import { calibrateFromImages, type ThresholdChoice } from '../../engines/calibrate-images.js';
-import { renderCalibrationFigure } from '../../engines/calibration-figure.js';
-import { calibrationCurveOf, curveRecord } from '../../engines/curve-record.js';
+import {
+  calibrateFromImages,
+  type ThresholdChoice,
+} from '../../engines/dosimetry/calibrate-images.js';
+import { renderCalibrationFigure } from '../../engines/dosimetry/calibration-figure.js';
+import { calibrationCurveOf, curveRecord } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';

@@ -4,8 +4,8 @@ import { bandFactor, generaliseCurve } from '../../cores/dosimetry/calibration-c
 import { fitDoseEffectCurve, type FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
 import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
 import { writeCurveFile } from '../../formats/curve-file.js';
-import { readCalibrationTable } from '../../engines/count-table.js';
-import { curveRecord } from '../../engines/curve-record.js';
+import { readCalibrationTable } from '../../formats/count-table.js';
+import { curveRecord } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { TOOL_VERSION } from '../tool-version.js';
 

@@ -15,10 +15,10 @@ import {
   detectionsCsv,
   type ClassTc,
   type DetectImageRef,
-} from '../../engines/detect-images.js';
-import { primaryDetectorOfCurve } from '../../engines/image-detectors.js';
+} from '../../engines/detect/detect-images.js';
+import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js';
 import type { CommandContext } from '../command-context.js';
-import { listImageFiles } from '../../engines/image-folder.js';
+import { listImageFiles } from '../../engines/import/image-folder.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';

@@ -10,9 +10,9 @@ import {
   estimateDosesFromImages,
   type ImageCase,
   type WholeBodyMethod,
-} from '../../engines/dose-from-images.js';
-import { listImageFiles } from '../../engines/image-folder.js';
-import { calibrationCurveOf } from '../../engines/curve-record.js';
+} from '../../engines/dosimetry/dose-from-images.js';
+import { listImageFiles } from '../../engines/import/image-folder.js';
+import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { yieldBelowIntercept } from '../../cores/dosimetry/whole-body-delta.js';
 import { deltaCollapseWarning } from '../delta-collapse-warning.js';
 import type { CommandContext } from '../command-context.js';

@@ -6,7 +6,7 @@ import { readDatasetFile } from '../../formats/dataset-file.js';
 import { readDetectionsFile } from '../../formats/detections-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { writeDynamicsFile } from '../../formats/dynamics-file.js';
-import { analyseBundleDynamics } from '../../engines/bundle-dynamics.js';
+import { analyseBundleDynamics } from '../../engines/dynamics/bundle-dynamics.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { throwIfInterrupted } from '../interrupt.js';
 import { parseInteger } from '../parse-options.js';

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { evaluationImages, prepareBundle } from '../../engines/evaluate-bundle.js';
-import { writeEvaluation } from '../../engines/evaluation-report.js';
-import { CACHE_FLOOR } from '../../engines/heatmap-cache.js';
+import { evaluationImages, prepareBundle } from '../../engines/evaluate/evaluate-bundle.js';
+import { writeEvaluation } from '../../engines/evaluate/evaluation-report.js';
+import { CACHE_FLOOR } from '../../engines/inference/heatmap-cache.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { writeDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { importDataset, type AnnotationSource } from '../../engines/import-dataset.js';
-import { DEFAULT_YOLO_CLASSES, parseYoloClassMap } from '../../engines/yolo-labels.js';
+import { importDataset, type AnnotationSource } from '../../engines/import/import-dataset.js';
+import { DEFAULT_YOLO_CLASSES, parseYoloClassMap } from '../../formats/yolo-labels.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumberList } from '../parse-options.js';
 

@@ -7,7 +7,7 @@ import {
 } from '../../cores/dosimetry/characteristic-limits.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { readCurveFile } from '../../formats/curve-file.js';
-import { calibrationCurveOf } from '../../engines/curve-record.js';
+import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 

@@ -6,7 +6,7 @@ import {
   type Difficulty,
 } from '../../cores/synth/synth-presets.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { generateSynthDataset, type SynthMode } from '../../engines/synth-dataset.js';
+import { generateSynthDataset, type SynthMode } from '../../engines/synth/synth-dataset.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';

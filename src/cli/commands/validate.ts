@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readDatasetFile } from '../../formats/dataset-file.js';
-import { findDatasetProblems, throwIfProblems } from '../../engines/dataset-validation.js';
+import { findDatasetProblems, throwIfProblems } from '../../engines/import/dataset-validation.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 
 interface ValidateOptions {

@@ -1,12 +1,3 @@
-/** One dose point of a calibration: cells scored and aberrations found there. */
-export interface DoseGroup {
-  readonly doseGy: number;
-  readonly cells: number;
-  readonly aberrations: number;
-  /** Cells with k aberrations, when the full distribution is known. */
-  readonly distribution?: readonly number[];
-}
-
 export type CurveModel = 'lq' | 'linear';
 
 export const COEFFICIENT_NAMES = ['C', 'alpha', 'beta'] as const;

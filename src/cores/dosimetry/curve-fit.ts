@@ -3,7 +3,8 @@ import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { fitConstrainedPoisson, type WeightedRow } from './constrained-poisson-ml.js';
-import { coefficientNames, designRow, type CurveModel, type DoseGroup } from './count-groups.js';
+import type { DoseGroup } from '../../formats/count-table.js';
+import { coefficientNames, designRow, type CurveModel } from './count-groups.js';
 import { fitPoissonIdentity, IrlsFailure, poissonDeviance } from './poisson-irls.js';
 
 export type FamilyChoice = 'automatic' | 'poisson' | 'quasipoisson';

@@ -10,7 +10,7 @@ import {
   identityProcrustes,
   type ProcrustesFit,
 } from './procrustes.js';
-import { fitSvmOnGrid } from './rbf-svm.js';
+import type { SvmGridFitter } from './svm-grid-fitter.js';
 import { voteAgreement, type VoteAgreement } from './vote-agreement.js';
 
 /** Every choice the paper leaves open; docs/dynamics.md explains each default. */
@@ -131,10 +131,14 @@ function pooledVariance(embeddings: readonly Float64Array[]): number {
  * every epoch's feature set to the first by Procrustes, fit one PCA over all
  * epochs, embed each epoch in the first two components, fit an RBF SVM per
  * epoch on its embedding, average the SVMs' probabilities over a uniform grid
- * and take the entropy; summarise classes by k-means centroid tracks; score
+ * and take the entropy (`fitSvmOnGrid` fits one epoch's classifier); summarise classes by k-means centroid tracks; score
  * locations (and detections) by the entropy where they sit.
  */
-export function analyseDynamics(bags: FeatureBags, options: AnalyseOptions = {}): DynamicsAnalysis {
+export function analyseDynamics(
+  bags: FeatureBags,
+  fitSvmOnGrid: SvmGridFitter,
+  options: AnalyseOptions = {},
+): DynamicsAnalysis {
   const settings: DynamicsSettings = { ...DEFAULT_DYNAMICS_SETTINGS, ...options.settings };
   const progress = options.onProgress ?? (() => undefined);
   const rows = bagRows(bags);

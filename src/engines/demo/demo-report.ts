@@ -4,9 +4,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CurveFile } from '../../formats/curve.js';
 import type { Detections } from '../../formats/detections.js';
 import type { Truth } from '../../formats/truth.js';
-import { renderVegaLiteSvg } from '../render-plot.js';
-import { drawDetections } from '../report/detection-overlay.js';
-import type { Report, ReportFigure, ReportSection } from '../report/html-report.js';
+import { renderVegaLiteSvg } from '../figures/render-plot.js';
+import { drawDetections } from '../../imaging/detection-overlay.js';
+import type { Report, ReportFigure, ReportSection } from '../figures/html-report.js';
 import type { DemoPlan } from './demo-plan.js';
 
 /** What `dicentra dose --images --json` reports per case (the fields the report uses). */

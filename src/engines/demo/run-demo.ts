@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { readDetectionsFile } from '../../formats/detections-file.js';
 import { readTruthFile } from '../../formats/truth-file.js';
-import { renderHtmlReport } from '../report/html-report.js';
+import { renderHtmlReport } from '../figures/html-report.js';
 import { runCliStep, type CliStep } from './cli-step.js';
 import { buildDemoReport, type DoseCase } from './demo-report.js';
 import { DEMO_TRAINING, type DemoPlan } from './demo-plan.js';
