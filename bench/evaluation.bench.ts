@@ -25,6 +25,8 @@ const IMAGES = 500;
 const MEMBERS = 50;
 const CLASSES = 2;
 const GRID = { width: 252, height: 224 };
+/** The paper's 1008×896 frames at output stride 4. */
+const IMAGE = { width: 1008, height: 896 };
 const TC_GRID = [...Array.from({ length: 19 }, (_, i) => (i + 1) / 20), 0.99];
 const folder = await mkdtemp(join(tmpdir(), 'dicentra-bench-cache-'));
 
@@ -62,7 +64,11 @@ for (let i = 0; i < IMAGES; i++) {
         }
       }),
     );
-    await writeCachedHeatmap(folder, `${j}/${i}.dcnh`, encodeHeatmap(dense, CLASSES, GRID, GRID));
+    await writeCachedHeatmap(
+      folder,
+      `${j}/${i}.dcnh`,
+      encodeHeatmap(dense, CLASSES, GRID, GRID, IMAGE),
+    );
     written++;
   }
 }

@@ -84,19 +84,21 @@ test('inference in the worker matches the hand-computed heatmaps of the fixture 
     // 8×8 image: top-left 4×4 block 255, the rest 0 → a = 1 at heatmap (0,0), 0 elsewhere; padded to 16×16
     const data = new Float32Array(64);
     for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) data[y * 8 + x] = 255;
-    const result = await ensemble.predict({ width: 8, height: 8, bitDepth: 8, data });
-    assert.equal(result.gridWidth, 4);
-    assert.equal(result.gridHeight, 4);
-    assert.equal(result.members.length, 5);
-    loaded.bundle.members.forEach((member, j) => {
-      const map = result.members[j]!;
+    const input = prepareModelInput(
+      { width: 8, height: 8, bitDepth: 8, data },
+      loaded.bundle.input,
+    );
+    for (const [j, member] of loaded.bundle.members.entries()) {
+      // 2 classes × 4 × 4 heatmap cells
+      const map = (await ensemble.run(input, j)).heatmap;
+      assert.equal(map.length, 2 * 4 * 4);
       // class 0 (dicentric) at (0,0): sigmoid(20·1 − b); at (1,0): sigmoid(−b); class 1 at (1,0): sigmoid(20 − b)
       assert.ok(Math.abs(map[0]! - sigmoid(20 - bias(member.epoch))) < 1e-6);
       assert.ok(Math.abs(map[1]! - sigmoid(-bias(member.epoch))) < 1e-6);
       assert.ok(Math.abs(map[16 + 1]! - sigmoid(20 - bias(member.epoch))) < 1e-6);
       // padding (constant 0) is background: a = 0 at (3,3)
       assert.ok(Math.abs(map[15]! - sigmoid(-bias(member.epoch))) < 1e-6);
-    });
+    }
   } finally {
     await ensemble.close();
   }
@@ -120,8 +122,13 @@ test('inference runs off the main thread: timers keep firing while members run',
     }, 5);
     const started = performance.now();
     // the main thread itself normalises the image (prepareModelInput); the members run in the worker
-    for (let i = 0; i < 3; i++)
-      await ensemble.predict({ width: size, height: size, bitDepth: 8, data });
+    for (let i = 0; i < 3; i++) {
+      const input = prepareModelInput(
+        { width: size, height: size, bitDepth: 8, data },
+        loaded.bundle.input,
+      );
+      for (let j = 0; j < loaded.bundle.members.length; j++) await ensemble.run(input, j);
+    }
     const elapsed = performance.now() - started;
     clearInterval(timer);
     assert.ok(elapsed > 150, `the run is long enough to tell (${elapsed.toFixed(0)} ms)`);

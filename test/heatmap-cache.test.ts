@@ -23,7 +23,13 @@ test('heatmap cache: sparse uint16 levels of the cropped grid, by hand', () => {
     // class 1: nothing above the floor inside the crop
     0, 0.01, 0.8, 0, 0, 0.6,
   ]);
-  const bytes = encodeHeatmap(dense, 2, { width: 3, height: 2 }, { width: 2, height: 2 });
+  const bytes = encodeHeatmap(
+    dense,
+    2,
+    { width: 3, height: 2 },
+    { width: 2, height: 2 },
+    { width: 8, height: 8 },
+  );
   const decoded = decodeHeatmap(bytes)!;
   assert.equal(decoded.gridWidth, 2);
   assert.equal(decoded.gridHeight, 2);
@@ -40,7 +46,13 @@ test('heatmap cache: sparse uint16 levels of the cropped grid, by hand', () => {
 
 test('heatmap cache: torn or foreign entries decode as missing, not as data', () => {
   const dense = Float32Array.from([0.5, 0.9, 0.3, 0.7]);
-  const bytes = encodeHeatmap(dense, 1, { width: 2, height: 2 }, { width: 2, height: 2 });
+  const bytes = encodeHeatmap(
+    dense,
+    1,
+    { width: 2, height: 2 },
+    { width: 2, height: 2 },
+    { width: 8, height: 8 },
+  );
   assert.ok(decodeHeatmap(bytes));
   assert.equal(decodeHeatmap(new Uint8Array(0)), null, 'empty file');
   assert.equal(decodeHeatmap(bytes.subarray(0, bytes.length - 1)), null, 'truncated');

@@ -1,4 +1,4 @@
-import { resolve, basename, extname } from 'node:path';
+import { resolve, basename, dirname, extname, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
@@ -10,12 +10,8 @@ import { selectMembers, type MemberSelection } from '../../cores/ensemble/member
 import type { Bundle } from '../../formats/bundle.js';
 import { readBundleFile, type LoadedBundle } from '../../formats/bundle-file.js';
 import { readCurveFile } from '../../formats/curve-file.js';
-import {
-  detectImages,
-  detectionsCsv,
-  type ClassTc,
-  type DetectImageRef,
-} from '../../engines/detect/detect-images.js';
+import { detectImages, detectionsCsv, type ClassTc } from '../../engines/detect/detect-images.js';
+import type { HeatmapImage } from '../../engines/inference/member-heatmaps.js';
 import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js';
 import type { CommandContext } from '../command-context.js';
 import { listImageFiles } from '../../engines/import/image-folder.js';
@@ -33,10 +29,11 @@ interface DetectOptions {
   curve?: string;
   out: string;
   csv?: string;
+  cache?: string;
   threads: number;
 }
 
-async function imageRefs(source: string): Promise<DetectImageRef[]> {
+async function imageRefs(source: string): Promise<HeatmapImage[]> {
   const info = await stat(source).catch(() => null);
   if (!info) {
     throw new DicentraError('DCN_E_FILE_NOT_FOUND', `--images ${source} does not exist`, {
@@ -142,11 +139,13 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         'Run the members of a model bundle on images and vote (the paper, eqs. 6–7):\n' +
           'Λ_j = φ_j > T_C, S = Σ_j Λ_j, D = S > T_A (both strict); detections are the\n' +
           '8-connected components of D, each with its votes and vote fraction (agreement).\n' +
+          'Member heatmaps are cached (--cache): another threshold, or images that evaluate, calibrate\n' +
+          'or dose already ran with this bundle, need no network run.\n' +
           'An unreadable image is listed under "errors" and the others still processed (exit 3).',
       )
       .requiredOption(
         '--model <bundle.json>',
-        'the model bundle (every member’s sha256 is checked)',
+        'the model bundle (every member’s sha256 is checked before it runs)',
       )
       .requiredOption('--images <dir|dataset.json>', 'a folder of images, or a dataset.json')
       .option(
@@ -167,6 +166,10 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       )
       .requiredOption('--out <detections.json>', 'where to write the detections')
       .option('--csv <file.csv>', 'also write one CSV row per detection')
+      .option(
+        '--cache <dir>',
+        'heatmap cache folder, shared with evaluate, calibrate and dose (default: heatmap-cache beside OUT)',
+      )
       .option(
         '--threads <n>',
         'onnxruntime threads per operator (0: one per core)',
@@ -191,14 +194,16 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       context.log(
         `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
       );
+      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
       const progress = context.progress('detect', images.length);
-      const detections = await detectImages({
+      const { detections, computedHeatmaps } = await detectImages({
         loaded,
         members,
         selection,
         tc,
         ta,
         images,
+        cacheDir,
         outPath: options.out,
         toolVersion: TOOL_VERSION,
         signal: context.signal,
@@ -206,6 +211,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         onProgress: (done) => progress.update(done),
       });
       progress.finish();
+      context.log(`${computedHeatmaps} member heatmaps computed, the rest read from ${cacheDir}`);
       await writeDetectionsFile(options.out, detections);
       if (options.csv) await writeFileAtomic(options.csv, detectionsCsv(detections));
       const totals = Object.fromEntries(

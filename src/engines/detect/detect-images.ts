@@ -8,21 +8,11 @@ import {
   type DetectionsError,
   type DetectionsImage,
 } from '../../formats/detections.js';
-import { DicentraError, isDicentraError } from '../../formats/dicentra-error.js';
-import { ExitCode } from '../../formats/exit-codes.js';
-import { readGreyImage } from '../../imaging/read-image.js';
-import type { GreyImage } from '../../imaging/grey-image.js';
+import { DicentraError } from '../../formats/dicentra-error.js';
 import { detectObjects } from '../../cores/ensemble/detect-objects.js';
 import type { MemberSelection } from '../../cores/ensemble/member-selection.js';
-import { voteStackFromDense } from '../../cores/ensemble/vote-stack.js';
-import { BundleEnsemble } from '../inference/bundle-ensemble.js';
-import { quantiseToCacheLevels } from '../inference/heatmap-cache.js';
-
-/** One image to run: an id, and its path (absolute, and as it will be written). */
-export interface DetectImageRef {
-  readonly id: string;
-  readonly file: string;
-}
+import { CACHE_FLOOR } from '../inference/heatmap-cache.js';
+import { forEachImageStacks, type HeatmapImage } from '../inference/member-heatmaps.js';
 
 /**
  * The T_C of a class: one value for every member, each member's own from the
@@ -43,7 +33,9 @@ export interface DetectOptions {
   readonly selection: MemberSelection;
   readonly tc: Readonly<Record<string, ClassTc>>;
   readonly ta: Readonly<Record<string, number>>;
-  readonly images: readonly DetectImageRef[];
+  readonly images: readonly HeatmapImage[];
+  /** Heatmap cache folder (shared with evaluate, calibrate and dose); null keeps nothing on disk. */
+  readonly cacheDir: string | null;
   /** Where detections.json will live (paths are written relative to it). */
   readonly outPath: string;
   readonly toolVersion: string;
@@ -52,7 +44,16 @@ export interface DetectOptions {
   onProgress?(done: number, total: number): void;
 }
 
-/** The per-member T_C of every class, in member order. */
+export interface DetectResult {
+  readonly detections: Detections;
+  /** How many member heatmaps were computed (the rest came from the cache). */
+  readonly computedHeatmaps: number;
+}
+
+/**
+ * The per-member T_C of every class, in member order; each at or above the
+ * heatmap floor, below which the cache keeps no values to vote with.
+ */
 export function resolveThresholds(
   bundle: Bundle,
   members: readonly BundleMember[],
@@ -86,6 +87,14 @@ export function resolveThresholds(
                 }
                 return value;
               });
+      const low = memberTc.find((value) => value < CACHE_FLOOR);
+      if (low !== undefined) {
+        throw new DicentraError(
+          'DCN_E_OPTION_INVALID',
+          `T_C ${low} of class "${name}" is below the heatmap floor ${CACHE_FLOOR}: heatmap values at or below it are not kept`,
+          { file: bundlePath, field: '--tc', hint: `give a T_C of at least ${CACHE_FLOOR}` },
+        );
+      }
       const threshold: ClassThreshold = {
         tc:
           rule.kind === 'fixed'
@@ -110,74 +119,59 @@ function displayPath(file: string, outPath: string): string {
 }
 
 /**
- * Runs the ensemble on every image and applies the vote per class. An image
- * that cannot be read (exit-3 errors) is listed in `errors` and the others are
- * still processed; any model error stops the run.
+ * Runs the ensemble on every image (through the heatmap cache) and applies
+ * the vote per class. An image that cannot be read (exit-3 errors) is listed
+ * in `errors` and the others are still processed; any model error stops the run.
  */
-export async function detectImages(options: DetectOptions): Promise<Detections> {
+export async function detectImages(options: DetectOptions): Promise<DetectResult> {
   const { loaded, members } = options;
   const { bundle } = loaded;
   const thresholds = resolveThresholds(bundle, members, options.tc, options.ta, loaded.path);
-  const ensemble = await BundleEnsemble.open(loaded, members, {
-    intraOpThreads: options.intraOpThreads ?? 0,
-  });
   const images: DetectionsImage[] = [];
   const errors: DetectionsError[] = [];
-  const read = (ref: DetectImageRef): Promise<GreyImage | DicentraError> =>
-    readGreyImage(ref.file).catch((error: unknown) => {
-      if (isDicentraError(error) && error.exitCode === ExitCode.inputOutput) return error;
-      throw error;
-    });
-  try {
-    // decode image i+1 while the worker runs image i
-    let next = options.images.length > 0 ? read(options.images[0]!) : null;
-    for (let i = 0; i < options.images.length; i++) {
-      if (options.signal?.aborted) {
-        throw new DicentraError('DCN_E_INTERRUPTED', 'interrupted; nothing was written', {
-          hint: 'run the same command again',
-        });
-      }
-      const ref = options.images[i]!;
-      const image = await next!;
-      next = i + 1 < options.images.length ? read(options.images[i + 1]!) : null;
-      const path = displayPath(ref.file, options.outPath);
-      if (image instanceof DicentraError) {
-        errors.push({ id: ref.id, path, code: image.code, message: image.message });
-        options.onProgress?.(i + 1, options.images.length);
-        continue;
-      }
-      const heatmaps = await ensemble.predict(image);
-      // vote on the values calibrate, dose and evaluate read from their cache
-      heatmaps.members.forEach(quantiseToCacheLevels);
-      const crop = {
-        width: Math.ceil(image.width / bundle.outputStride),
-        height: Math.ceil(image.height / bundle.outputStride),
-      };
-      const grid = { width: heatmaps.gridWidth, height: heatmaps.gridHeight };
+  const pathOf = (index: number) => displayPath(options.images[index]!.file, options.outPath);
+  const computedHeatmaps = await forEachImageStacks(
+    {
+      loaded,
+      members,
+      images: options.images,
+      cacheDir: options.cacheDir,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onUnreadable: (index, error) =>
+        errors.push({
+          id: options.images[index]!.id,
+          path: pathOf(index),
+          code: error.code,
+          message: error.message,
+        }),
+    },
+    (index, stacks, size) => {
       const detections: DetectionsImage['detections'] = {};
       const counts: DetectionsImage['counts'] = {};
       bundle.classes.forEach((name, c) => {
         const threshold = thresholds[name]!;
-        const floor = Math.min(...threshold.memberTc);
-        const stack = voteStackFromDense(heatmaps.members, c, grid, crop, floor);
-        const found = detectObjects(stack, threshold.memberTc, threshold.ta, bundle.outputStride);
+        const found = detectObjects(
+          stacks[c]!,
+          threshold.memberTc,
+          threshold.ta,
+          bundle.outputStride,
+        );
         detections[name] = found;
         counts[name] = found.length;
       });
       images.push({
-        id: ref.id,
-        path,
-        width: image.width,
-        height: image.height,
+        id: options.images[index]!.id,
+        path: pathOf(index),
+        width: size.width,
+        height: size.height,
         detections,
         counts,
       });
-      options.onProgress?.(i + 1, options.images.length);
-    }
-  } finally {
-    await ensemble.close();
-  }
-  return {
+    },
+  );
+  const detections: Detections = {
     version: DETECTIONS_FORMAT_VERSION,
     classes: bundle.classes,
     bundle: {
@@ -201,6 +195,7 @@ export async function detectImages(options: DetectOptions): Promise<Detections> 
       createdAt: new Date().toISOString(),
     },
   };
+  return { detections, computedHeatmaps };
 }
 
 /** detections.json as CSV rows (one per detection), for spreadsheets. */

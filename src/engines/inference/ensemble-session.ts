@@ -3,9 +3,10 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import type { ModelPort, RunRequest, WorkerReply, WorkerSetup } from './worker-protocol.js';
 
 export interface EnsembleRunResult {
-  /** One output per member, each N×C×h×w row-major. */
-  readonly outputs: Float32Array[];
-  readonly dims: readonly number[];
+  /** Per member run, one array per fetched output, each N×C×h×w row-major. */
+  readonly outputs: Float32Array[][];
+  /** The shape of each fetched output. */
+  readonly dims: readonly (readonly number[])[];
   /** Seconds inside onnxruntime per member. */
   readonly seconds: readonly number[];
 }
@@ -13,8 +14,8 @@ export interface EnsembleRunResult {
 export interface EnsembleSessionOptions {
   /** Threads per operator (0: onnxruntime decides, usually one per core). */
   readonly intraOpThreads?: number;
-  /** Which output to fetch ("heatmap" or "features"). */
-  readonly output?: string;
+  /** Which outputs to fetch, in this order (default: only "heatmap"). */
+  readonly outputs?: readonly string[];
   /** Member labels for messages (e.g. "epoch 12"). */
   readonly labels?: readonly string[];
 }
@@ -54,7 +55,7 @@ export class EnsembleSession {
     const setup: WorkerSetup = {
       models,
       intraOpThreads: options.intraOpThreads ?? 0,
-      output: options.output ?? 'heatmap',
+      outputs: options.outputs ?? ['heatmap'],
     };
     const worker = new Worker(new URL('./onnx-worker.js', import.meta.url), {
       workerData: setup,

@@ -13,14 +13,21 @@ import { writeFileAtomic } from '../../formats/atomic-write.js';
  * when φ is within 7.6e-6 of T_C. Pixels not stored are ≤ floor and never vote
  * for any T_C ≥ floor.
  *
- * File: "DCNH" · u32 header length · JSON header · per class: u32 n,
- * n × u32 pixel index (row-major on the cropped grid), n × u16 level.
+ * File: "DCH2" · u32 header length · sha256 of all that follows (32 bytes) ·
+ * JSON header · per class: u32 n, n × u32 pixel index (row-major on the
+ * cropped grid), n × u16 level. The checksum makes a damaged entry (a flipped
+ * bit, a torn write) a miss rather than silently different votes.
  */
 export const CACHE_FLOOR = 0.01;
-const MAGIC = 'DCNH';
+const MAGIC = 'DCH2';
 const LEVELS = 65535;
+const DIGEST_BYTES = 32;
+const PREFIX_BYTES = 8 + DIGEST_BYTES;
 
 export interface CachedHeatmap {
+  /** The image's size in pixels. */
+  readonly width: number;
+  readonly height: number;
   readonly gridWidth: number;
   readonly gridHeight: number;
   readonly floor: number;
@@ -41,28 +48,32 @@ export function cacheKey(memberSha256: string, imageDigest: string): string {
 /** The 16-bit level the cache stores for a heatmap value. */
 const levelOf = (value: number): number => Math.round(Math.min(1, value) * LEVELS);
 
-/**
- * Rounds dense heatmaps in place to the cache's levels, so that a command
- * working on fresh network output votes exactly as those reading the cache
- * (model-adaptive T_C are themselves such levels, and votes are strict).
- */
-export function quantiseToCacheLevels(dense: Float32Array): void {
-  for (let i = 0; i < dense.length; i++) dense[i] = levelOf(dense[i]!) / LEVELS;
-}
+const sha256 = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest();
 
-/** Encodes one member's dense heatmaps (C × gridHeight × gridWidth on the padded grid), cropped. */
+/**
+ * Encodes one member's dense heatmaps (C × gridHeight × gridWidth on the
+ * padded grid), cropped to the `crop` cells that cover an image of `image` pixels.
+ */
 export function encodeHeatmap(
   dense: Float32Array,
   classes: number,
   padded: { width: number; height: number },
   crop: { width: number; height: number },
+  image: { width: number; height: number },
   floor = CACHE_FLOOR,
 ): Uint8Array {
   const parts: Uint8Array[] = [];
   const header = Buffer.from(
-    JSON.stringify({ gridWidth: crop.width, gridHeight: crop.height, floor, classes }),
+    JSON.stringify({
+      width: image.width,
+      height: image.height,
+      gridWidth: crop.width,
+      gridHeight: crop.height,
+      floor,
+      classes,
+    }),
   );
-  const head = Buffer.alloc(8);
+  const head = Buffer.alloc(PREFIX_BYTES);
   head.write(MAGIC, 0, 'ascii');
   head.writeUInt32LE(header.length, 4);
   parts.push(head, header);
@@ -87,21 +98,36 @@ export function encodeHeatmap(
       new Uint8Array(Uint16Array.from(levels).buffer),
     );
   }
-  return Buffer.concat(parts);
+  const entry = Buffer.concat(parts);
+  sha256(entry.subarray(PREFIX_BYTES)).copy(entry, 8);
+  return entry;
 }
 
-/** Decodes an entry; null when it is not a complete entry (e.g. torn by a crash). */
+/**
+ * Decodes an entry; null when it is not a complete, intact entry (torn by a
+ * crash, or any byte changed since it was written).
+ */
 export function decodeHeatmap(bytes: Uint8Array): CachedHeatmap | null {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.length < 8 || buffer.toString('ascii', 0, 4) !== MAGIC) return null;
+  if (buffer.length < PREFIX_BYTES || buffer.toString('ascii', 0, 4) !== MAGIC) return null;
+  if (!sha256(buffer.subarray(PREFIX_BYTES)).equals(buffer.subarray(8, PREFIX_BYTES))) return null;
   const headerLength = buffer.readUInt32LE(4);
-  let header: { gridWidth: number; gridHeight: number; floor: number; classes: number };
+  let header: {
+    width: number;
+    height: number;
+    gridWidth: number;
+    gridHeight: number;
+    floor: number;
+    classes: number;
+  };
   try {
-    header = JSON.parse(buffer.toString('utf8', 8, 8 + headerLength)) as typeof header;
+    header = JSON.parse(
+      buffer.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength),
+    ) as typeof header;
   } catch {
     return null;
   }
-  let offset = 8 + headerLength;
+  let offset = PREFIX_BYTES + headerLength;
   const classes: CachedHeatmap['classes'] = [];
   for (let c = 0; c < header.classes; c++) {
     if (offset + 4 > buffer.length) return null;
@@ -121,6 +147,8 @@ export function decodeHeatmap(bytes: Uint8Array): CachedHeatmap | null {
   }
   if (offset !== buffer.length) return null;
   return {
+    width: header.width,
+    height: header.height,
     gridWidth: header.gridWidth,
     gridHeight: header.gridHeight,
     floor: header.floor,

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { BundleMember } from '../../formats/bundle.js';
 import type { LoadedBundle } from '../../formats/bundle-file.js';
-import { DicentraError } from '../../formats/dicentra-error.js';
+import { DicentraError, isDicentraError } from '../../formats/dicentra-error.js';
+import { ExitCode } from '../../formats/exit-codes.js';
 import { prepareModelInput, type ModelInput } from '../../imaging/model-input.js';
 import { readGreyImage } from '../../imaging/read-image.js';
+import type { FeatureMap } from '../../cores/dynamics/feature-map.js';
 import { voteStackFromSparse, type VoteStack } from '../../cores/ensemble/vote-stack.js';
 import { BundleEnsemble } from './bundle-ensemble.js';
 import {
@@ -16,6 +18,7 @@ import {
   writeCachedHeatmap,
   type CachedHeatmap,
 } from './heatmap-cache.js';
+import { runMemberTiled, TILE_SIZE } from './tiled-run.js';
 
 /** One image: an id and its absolute path. */
 export interface HeatmapImage {
@@ -27,9 +30,24 @@ export interface MemberHeatmapOptions {
   readonly loaded: LoadedBundle;
   readonly members: readonly BundleMember[];
   readonly images: readonly HeatmapImage[];
-  /** Heatmap cache folder (resumable, reused across runs); null keeps nothing on disk. */
+  /** Heatmap cache folder (resumable, reused across runs and commands); null keeps nothing on disk. */
   readonly cacheDir: string | null;
   readonly signal?: AbortSignal;
+  /** onnxruntime threads per operator (0: one per core). */
+  readonly intraOpThreads?: number;
+  /** Largest padded side run in one piece (see tiled-run.ts). */
+  readonly tileSize?: number;
+  /**
+   * Receives each member's `features` output on every image (member by
+   * member, so one map is in memory at a time). Features are not cached:
+   * with this set every member runs on every image.
+   */
+  readonly onFeatures?: (index: number, member: number, map: FeatureMap) => void;
+  /**
+   * Receives an image that cannot be read or decoded (exit-3 errors), which
+   * is then skipped; without it such an image stops the run.
+   */
+  readonly onUnreadable?: (index: number, error: DicentraError) => void;
   onProgress?(done: number, total: number): void;
 }
 
@@ -37,7 +55,7 @@ export interface MemberHeatmapOptions {
 interface StagedImage {
   readonly keys: readonly string[];
   readonly heatmaps: (CachedHeatmap | null)[];
-  /** Present when some member's heatmap is not cached. */
+  /** Present when some member must run. */
   readonly input: ModelInput | null;
 }
 
@@ -58,7 +76,7 @@ async function stageImage(
   const heatmaps = options.cacheDir
     ? await Promise.all(keys.map((key) => readCachedHeatmap(options.cacheDir!, key)))
     : keys.map(() => null);
-  if (heatmaps.every((entry) => entry !== null)) {
+  if (!options.onFeatures && heatmaps.every((entry) => entry !== null)) {
     return { keys, heatmaps, input: null };
   }
   const input = prepareModelInput(await readGreyImage(image.file), bundle.input);
@@ -66,24 +84,35 @@ async function stageImage(
 }
 
 /**
- * Visits every image with its vote stack per class (all `members`, in their
- * order), running the network only for (image, member) pairs not in the
- * cache. The next image is read, decoded and normalised while the network
- * runs on the current one. Heatmaps always pass through the cache encoding
- * (values above CACHE_FLOOR, 16-bit levels), so a run with and without a
- * cache counts the same. Returns how many member heatmaps were computed.
+ * The one path from images through the network, used by every command:
+ * visits every image with its vote stack per class (all `members`, in their
+ * order) and its size in pixels, running a member only where its heatmap is not in the cache (or
+ * its features are wanted). The next image is read, decoded and normalised
+ * while the network runs on the current one; frames larger than the tile
+ * size run in overlapping tiles. Heatmaps always pass through the cache
+ * encoding (values above CACHE_FLOOR, 16-bit levels), so a run with and
+ * without a cache votes the same. Returns how many member heatmaps were
+ * computed (the rest came from the cache).
  */
 export async function forEachImageStacks(
   options: MemberHeatmapOptions,
-  visit: (index: number, stacks: VoteStack[]) => void | Promise<void>,
+  visit: (
+    index: number,
+    stacks: VoteStack[],
+    image: { width: number; height: number },
+  ) => void | Promise<void>,
 ): Promise<number> {
   const { loaded, members, images } = options;
   const { bundle } = loaded;
   let ensemble: BundleEnsemble | null = null;
   let computed = 0;
-  const stage = (index: number): Promise<StagedImage> | null => {
+  const stage = (index: number): Promise<StagedImage | DicentraError> | null => {
     if (index >= images.length) return null;
-    const staged = stageImage(images[index]!, options);
+    const staged = stageImage(images[index]!, options).catch((error: unknown) => {
+      if (options.onUnreadable && isDicentraError(error) && error.exitCode === ExitCode.inputOutput)
+        return error;
+      throw error;
+    });
     staged.catch(() => undefined); // awaited in turn; never an unhandled rejection meanwhile
     return staged;
   };
@@ -97,24 +126,42 @@ export async function forEachImageStacks(
           { hint: 'run the same command again: it resumes from the heatmap cache' },
         );
       }
-      const { keys, heatmaps, input } = await next!;
+      const staged = await next!;
       next = stage(i + 1);
-      const missing = heatmaps.flatMap((entry, j) => (entry ? [] : [j]));
-      if (input && missing.length > 0) {
-        ensemble ??= await BundleEnsemble.open(loaded, members);
-        const result = await ensemble.predictInput(input, missing);
-        const crop = {
-          width: Math.ceil(input.width / bundle.outputStride),
-          height: Math.ceil(input.height / bundle.outputStride),
-        };
-        const padded = { width: result.gridWidth, height: result.gridHeight };
-        for (let m = 0; m < missing.length; m++) {
-          const j = missing[m]!;
-          const encoded = encodeHeatmap(result.members[m]!, result.classes, padded, crop);
-          if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
-          heatmaps[j] = decodeHeatmap(encoded)!;
-          computed++;
+      if (staged instanceof DicentraError) {
+        options.onUnreadable!(i, staged);
+        options.onProgress?.(i + 1, images.length);
+        continue;
+      }
+      const { keys, heatmaps, input } = staged;
+      for (let j = 0; j < members.length; j++) {
+        if (heatmaps[j] && !options.onFeatures) continue;
+        ensemble ??= await BundleEnsemble.open(loaded, members, {
+          intraOpThreads: options.intraOpThreads ?? 0,
+          features: options.onFeatures !== undefined,
+        });
+        const result = await runMemberTiled(ensemble, input!, j, options.tileSize ?? TILE_SIZE);
+        if (result.features) {
+          const stride = bundle.featuresStride;
+          options.onFeatures!(i, j, {
+            channels: bundle.architecture.featureChannels,
+            height: input!.paddedHeight / stride,
+            width: input!.paddedWidth / stride,
+            data: result.features,
+          });
         }
+        if (heatmaps[j]) continue;
+        const stride = bundle.outputStride;
+        const encoded = encodeHeatmap(
+          result.heatmap,
+          bundle.classes.length,
+          { width: input!.paddedWidth / stride, height: input!.paddedHeight / stride },
+          { width: Math.ceil(input!.width / stride), height: Math.ceil(input!.height / stride) },
+          input!,
+        );
+        if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
+        heatmaps[j] = decodeHeatmap(encoded)!;
+        computed++;
       }
       const first = heatmaps[0]!;
       const grid = { width: first.gridWidth, height: first.gridHeight };
@@ -125,7 +172,7 @@ export async function forEachImageStacks(
           CACHE_FLOOR,
         ),
       );
-      await visit(i, stacks);
+      await visit(i, stacks, { width: first.width, height: first.height });
       options.onProgress?.(i + 1, images.length);
     }
   } finally {

@@ -56,24 +56,25 @@ port.on('message', async (request: WorkerRequest) => {
   try {
     const image = new ort.Tensor('float32', request.input, [...request.dims]);
     const chosen = request.members ?? sessions.map((_, index) => index);
-    const outputs: Float32Array[] = [];
+    const outputs: Float32Array[][] = [];
     const seconds: number[] = [];
-    let dims: readonly number[] = [];
+    let dims: (readonly number[])[] = [];
     for (const index of chosen) {
       const started = performance.now();
-      const result = await sessions[index]!.run({ [sessions[index]!.inputNames[0]!]: image }, [
-        setup.output,
-      ]);
+      const result = await sessions[index]!.run(
+        { [sessions[index]!.inputNames[0]!]: image },
+        setup.outputs,
+      );
       seconds.push((performance.now() - started) / 1000);
-      const tensor = result[setup.output]!;
-      dims = tensor.dims;
-      // copy out of onnxruntime's buffer so it can be transferred without aliasing
-      outputs.push(Float32Array.from(tensor.data as Float32Array));
-      tensor.dispose();
+      const tensors = setup.outputs.map((name) => result[name]!);
+      dims = tensors.map((tensor) => tensor.dims);
+      // copy out of onnxruntime's buffers so they can be transferred without aliasing
+      outputs.push(tensors.map((tensor) => Float32Array.from(tensor.data as Float32Array)));
+      tensors.forEach((tensor) => tensor.dispose());
     }
     port.postMessage(
       { type: 'result', id: request.id, outputs, dims, seconds } satisfies WorkerReply,
-      outputs.map((output) => output.buffer as ArrayBuffer),
+      outputs.flat().map((output) => output.buffer as ArrayBuffer),
     );
   } catch (error) {
     port.postMessage({

@@ -5,8 +5,8 @@ export interface WorkerSetup {
   readonly models: readonly Uint8Array[];
   /** Threads each session may use for one operator (0 = onnxruntime's default). */
   readonly intraOpThreads: number;
-  /** Output to fetch from every member. */
-  readonly output: string;
+  /** Outputs to fetch from every member, in this order. */
+  readonly outputs: readonly string[];
 }
 
 export interface RunRequest {
@@ -40,9 +40,10 @@ export type WorkerReply =
   | {
       readonly type: 'result';
       readonly id: number;
-      /** One array per member run, each with `dims`. */
-      readonly outputs: Float32Array[];
-      readonly dims: readonly number[];
+      /** Per member run, one array per fetched output (in the setup's order). */
+      readonly outputs: Float32Array[][];
+      /** The shape of each fetched output. */
+      readonly dims: readonly (readonly number[])[];
       /** Seconds spent inside onnxruntime per member. */
       readonly seconds: readonly number[];
     }
