@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectObjects } from '../src/cores/ensemble/detect-objects.js';
-import { countVotes, decide, voteStackFromDense } from '../src/cores/ensemble/vote-stack.js';
+import { countVotes, decide, voteStackFromSparse } from '../src/cores/ensemble/vote-stack.js';
 import { selectMembers, randomSubset } from '../src/cores/ensemble/member-selection.js';
 import { adaptiveThresholds } from '../src/cores/ensemble/adaptive-threshold.js';
 import type { BundleMember } from '../src/formats/bundle.js';
@@ -14,8 +14,17 @@ const members = [
 ];
 const grid = { width: 4, height: 3 };
 
+/** The stack of `members` as the heatmap cache stores them: each member's pixels above `floor`. */
+function stackAbove(floor: number) {
+  const sparse = members.map((dense) => {
+    const pixels = [...dense.keys()].filter((index) => dense[index]! > floor);
+    return { pixels, values: pixels.map((index) => dense[index]!) };
+  });
+  return voteStackFromSparse(sparse, grid, floor);
+}
+
 test('votes S count members strictly above T_C; D = S > T_A is strict', () => {
-  const stack = voteStackFromDense(members, 0, grid, grid, 0.05);
+  const stack = stackAbove(0.05);
   // active pixels: every pixel where some member exceeds 0.05 → indices 0, 1, 4, 5, 11
   assert.deepEqual(Array.from(stack.set.pixels), [0, 1, 4, 5, 11]);
   const votes = countVotes(stack, [0.5, 0.5, 0.5]);
@@ -29,7 +38,7 @@ test('votes S count members strictly above T_C; D = S > T_A is strict', () => {
 });
 
 test('detections: 8-connected components of D with centroid, area, votes and member statistics', () => {
-  const stack = voteStackFromDense(members, 0, grid, grid, 0.05);
+  const stack = stackAbove(0.05);
   const detections = detectObjects(stack, [0.5, 0.5, 0.5], 0, 4);
   // D (T_A = 0): pixels 0, 1, 4 (one component: 1 is right of 0, 4 below 0) and 11
   assert.equal(detections.length, 2);
@@ -59,11 +68,10 @@ test('detections: 8-connected components of D with centroid, area, votes and mem
   assert.equal(strict[0]!.area, 16);
 });
 
-test('the vote stack crops the padded grid to the image and refuses T_C below its floor', () => {
-  const crop = { width: 2, height: 3 };
-  const stack = voteStackFromDense(members, 0, grid, crop, 0.3);
-  // inside the 2×3 crop: (0,0), (1,0), (0,1), (1,1) exceed 0.3 somewhere; (3,2) is outside
-  assert.deepEqual(Array.from(stack.set.pixels), [0, 1, 2, 3]);
+test('the vote stack refuses T_C below its floor', () => {
+  const stack = stackAbove(0.3);
+  // some member exceeds 0.3 at pixels 0, 1, 4, 5 and 11
+  assert.deepEqual(Array.from(stack.set.pixels), [0, 1, 4, 5, 11]);
   assert.throws(() => countVotes(stack, [0.2, 0.5, 0.5]), /below the stack floor/);
 });
 

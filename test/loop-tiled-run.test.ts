@@ -6,10 +6,12 @@ import { readBundleFile } from '../src/formats/bundle-file.js';
 import { prepareModelInput } from '../src/imaging/model-input.js';
 import { BundleEnsemble } from '../src/engines/inference/bundle-ensemble.js';
 import { forEachImageStacks } from '../src/engines/inference/member-heatmaps.js';
-import { runMemberTiled, tileSpans } from '../src/engines/inference/tiled-run.js';
+import { runMemberTiled, tileSpans, tilesExactly } from '../src/engines/inference/tiled-run.js';
 import { FIXTURES, makeTempDir } from './support/paths.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
+/** A seeded random batch-norm U-Net of depth 2: receptive field 40 px, padMultiple 4. */
+const CONTEXT = join(FIXTURES, 'context-bundle', 'bundle.json');
 
 test('tile spans: cores cover the axis once, each tile adds the margin inside the image', () => {
   // 640 px in tiles of 320 with margin 64: cores of 320 − 128 = 192
@@ -46,7 +48,7 @@ test('tiled run: heatmaps and features stitched from 320-px tiles equal the whol
   try {
     for (let j = 0; j < loaded.bundle.members.length; j++) {
       const whole = await ensemble.run(input, j);
-      const tiled = await runMemberTiled(ensemble, input, j, 320);
+      const tiled = await runMemberTiled(ensemble, input, j, { tileSize: 320 });
       assert.equal(tiled.heatmap.length, 2 * 152 * 112);
       assert.equal(tiled.features!.length, 2 * 152 * 112);
       // the fixture's receptive field is one 4×4 cell: tiles on the pooling grid are exact
@@ -58,6 +60,39 @@ test('tiled run: heatmaps and features stitched from 320-px tiles equal the whol
   } finally {
     await ensemble.close();
   }
+});
+
+test('tiled run: with the documented margin a U-Net with a 40-px receptive field is stitched exactly; a thin margin is not', async () => {
+  const loaded = await readBundleFile(CONTEXT);
+  const image = {
+    width: 200,
+    height: 168,
+    bitDepth: 8 as const,
+    data: texture().slice(0, 200 * 168),
+  };
+  const input = prepareModelInput(image, loaded.bundle.input);
+  const ensemble = await BundleEnsemble.open(loaded, loaded.bundle.members, { features: true });
+  try {
+    const whole = await ensemble.run(input, 0);
+    const largest = (a: Float32Array, b: Float32Array) =>
+      a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i]!)), 0);
+    // tiles of 96 px: the default margin 8 × padMultiple = 32 px ≥ half the receptive field
+    const tiled = await runMemberTiled(ensemble, input, 0, { tileSize: 96 });
+    assert.ok(largest(tiled.heatmap, whole.heatmap) < 1e-5, 'heatmap');
+    assert.ok(largest(tiled.features!, whole.features!) < 1e-5, 'features');
+    // the same tiles with 8 px of context: cells near the seams see zero padding instead of the image
+    const thin = await runMemberTiled(ensemble, input, 0, { tileSize: 96, margin: 8 });
+    assert.ok(largest(thin.features!, whole.features!) > 1e-3, 'a thin margin shows the seams');
+  } finally {
+    await ensemble.close();
+  }
+});
+
+test('tiled run: a group-norm bundle runs the whole frame (its statistics span the input)', () => {
+  assert.equal(tilesExactly({ norm: 'group' }), false);
+  assert.equal(tilesExactly({ norm: 'instance' }), false);
+  assert.equal(tilesExactly({ norm: 'batch' }), true);
+  assert.equal(tilesExactly({ norm: 'none' }), true);
 });
 
 test('image loop: a frame above the tile size votes exactly as in one piece', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { voteStackFromDense } from '../src/cores/ensemble/vote-stack.js';
+import { voteStackFromSparse } from '../src/cores/ensemble/vote-stack.js';
 import {
   countsAt,
   reliabilityBins,
@@ -16,11 +16,10 @@ import { countComponents, densePixelSet } from '../src/cores/ensemble/pixel-set.
  */
 function item(): SweepItem {
   const members = [
-    Float32Array.from([0.9, 0, 0, 0, 0, 0.7]),
-    Float32Array.from([0.8, 0, 0, 0.6, 0, 0.4]),
+    { pixels: [0, 5], values: [0.9, 0.7] },
+    { pixels: [0, 3, 5], values: [0.8, 0.6, 0.4] },
   ];
-  const grid = { width: 6, height: 1 };
-  const stack = voteStackFromDense(members, 0, grid, grid, 0.05);
+  const stack = voteStackFromSparse(members, { width: 6, height: 1 }, 0.05);
   const gt = Uint8Array.from([1, 0, 0, 1, 0, 0]);
   const gtOnSet = Uint8Array.from(stack.set.pixels, (index) => gt[index]!);
   const gtComponents = countComponents(densePixelSet(6, 1), gt, new Int32Array(6));
@@ -46,10 +45,11 @@ test('sweep counts match hand counts for every sub-ensemble, T_C and T_A', () =>
 });
 
 test('sums over images and more than 32 members (two mask words)', () => {
-  // 40 members: member j has value j/40 at the single GT pixel
-  const members = Array.from({ length: 40 }, (_, j) => Float32Array.from([j / 40, 0]));
-  const grid = { width: 2, height: 1 };
-  const stack = voteStackFromDense(members, 0, grid, grid, 0.01);
+  // 40 members: member j has value j/40 at the single GT pixel (member 0 is below the floor)
+  const members = Array.from({ length: 40 }, (_, j) =>
+    j === 0 ? { pixels: [], values: [] } : { pixels: [0], values: [j / 40] },
+  );
+  const stack = voteStackFromSparse(members, { width: 2, height: 1 }, 0.01);
   const single: SweepItem = { stack, gtOnSet: Uint8Array.from([1]), gtComponents: 1 };
   const all = Array.from({ length: 40 }, (_, j) => j);
   // T_C 0.5: members 21..39 vote (j/40 > 0.5) → S = 19; T_A 18 detects, T_A 19 does not

@@ -15,47 +15,6 @@ export interface VoteStack {
 }
 
 /**
- * Builds the stack of one class from dense member heatmaps (each C×gridHeight×gridWidth,
- * row-major), cropped to the top-left `width × height` heatmap pixels (the
- * part of the padded grid that covers the image).
- */
-export function voteStackFromDense(
-  members: readonly Float32Array[],
-  classIndex: number,
-  grid: { width: number; height: number },
-  crop: { width: number; height: number },
-  floor: number,
-): VoteStack {
-  const m = members.length;
-  const plane = grid.width * grid.height;
-  const base = classIndex * plane;
-  const active: number[] = [];
-  for (let y = 0; y < crop.height; y++) {
-    for (let x = 0; x < crop.width; x++) {
-      const offset = base + y * grid.width + x;
-      for (let j = 0; j < m; j++) {
-        if (members[j]![offset]! > floor) {
-          active.push(y * crop.width + x);
-          break;
-        }
-      }
-    }
-  }
-  const values = new Float32Array(active.length * m);
-  active.forEach((index, p) => {
-    const x = index % crop.width;
-    const y = (index - x) / crop.width;
-    for (let j = 0; j < m; j++) values[p * m + j] = members[j]![base + y * grid.width + x]!;
-  });
-  return {
-    set: buildPixelSet(crop.width, crop.height, Int32Array.from(active)),
-    memberCount: m,
-    values,
-    floor,
-  };
-}
-
-/**
  * S = Σ_j [φ_j > T_C,j] at every active pixel (eq. 6; strict: a value equal to
  * its threshold does not vote). `memberTc` holds one T_C per member.
  */

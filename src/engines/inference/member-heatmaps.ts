@@ -18,7 +18,7 @@ import {
   writeCachedHeatmap,
   type CachedHeatmap,
 } from './heatmap-cache.js';
-import { runMemberTiled, TILE_SIZE } from './tiled-run.js';
+import { runMemberTiled } from './tiled-run.js';
 
 /** One image: an id and its absolute path. */
 export interface HeatmapImage {
@@ -140,7 +140,12 @@ export async function forEachImageStacks(
           intraOpThreads: options.intraOpThreads ?? 0,
           features: options.onFeatures !== undefined,
         });
-        const result = await runMemberTiled(ensemble, input!, j, options.tileSize ?? TILE_SIZE);
+        const result = await runMemberTiled(
+          ensemble,
+          input!,
+          j,
+          options.tileSize ? { tileSize: options.tileSize } : {},
+        );
         if (result.features) {
           const stride = bundle.featuresStride;
           options.onFeatures!(i, j, {
