@@ -200,6 +200,8 @@ function planSteps(request: DemoRequest, bundle: string): CliStep[] {
         lastMembers,
         '--out',
         at('test-detections.json'),
+        '--cache',
+        at('heatmap-cache'),
       ],
       inputs: [bundle, dataset('test-set')],
       outputs: [at('test-detections.json')],
