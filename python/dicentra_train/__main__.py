@@ -4,6 +4,7 @@
     python -m dicentra_train train --data DATASET.json --out RUN_DIR [--config-json JSON] [--resume] [--nproc N]
     python -m dicentra_train torch-forward --run RUN_DIR --input X.f32 --shape N,1,H,W --out-prefix P
     python -m dicentra_train bench [--sizes ...]
+    python -m dicentra_train bench-efficiency --recipes-json JSON [--threads N]
 
 stdout carries JSON lines only (events.py); logs and tracebacks go to stderr.
 Exit codes: 0 done, 2 configuration, 3 input files, 4 training failed, 130 interrupted.
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--batch", type=int, default=2)
     bench.add_argument("--steps", type=int, default=3)
     bench.add_argument("--precisions", default="fp32,bf16")
+    efficiency = commands.add_parser("bench-efficiency", help="a training step's FLOP rate against the processor's peak")
+    efficiency.add_argument("--recipes-json", required=True, help='{"NAME": {config keys}, …}; each needs crop')
+    efficiency.add_argument("--steps", type=int, default=3)
+    efficiency.add_argument("--threads", type=int, default=None)
+    efficiency.add_argument("--settings", default="fp32,fp32 channels-last,bf16 channels-last,bf16")
     return parser
 
 
@@ -98,6 +104,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .forward import torch_forward
 
             torch_forward(args.run, args.input, [int(v) for v in args.shape.split(",")], args.out_prefix)
+            return 0
+        if args.command == "bench-efficiency":
+            import torch
+
+            from .step_efficiency import run_efficiency
+
+            if args.threads:
+                torch.set_num_threads(args.threads)
+            run_efficiency(json.loads(args.recipes_json), args.steps, args.settings)
             return 0
         from .bench import run_bench
 

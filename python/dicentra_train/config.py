@@ -29,6 +29,11 @@ class TrainConfig:
     # "adam": torch.optim.Adam, weight decay as an L2 term added to the gradient (coupled,
     # what the paper's "Adam with weight decay 0.1" gives in PyTorch); "adamw": decoupled.
     optimizer: str = "adam"
+    # "constant" (the paper) or "cosine": linear warm-up over lr_warmup_epochs, then a cosine
+    # from learning_rate down to lr_min_ratio·learning_rate at the last step, set per batch.
+    lr_schedule: str = "constant"
+    lr_warmup_epochs: int = 0
+    lr_min_ratio: float = 0.0
     # Loss (eq. 1–4): lambda = 0 is Model A, lambda = 0.2, rho = 0.1 Model B.
     lam: float = 0.2
     rho: float = 0.1
@@ -37,6 +42,8 @@ class TrainConfig:
     # Its L1-like pull on every pixel can drive a young sigmoid head to 0 everywhere, where
     # gradients vanish; starting it after some L2-only epochs avoids that collapse.
     sv_start_epoch: int = 1
+    # Epochs over which λ rises linearly to `lam` from sv_start_epoch on (0 or 1: at once).
+    sv_ramp_epochs: int = 0
     # Targets and evaluation.
     target_sigma: float = 1.5  # Gaussian σ in heatmap pixels (peak 1 at each point)
     gt_radius: float = 8.0  # ground-truth disk radius in input pixels (Fig. 2 counting)
@@ -52,6 +59,10 @@ class TrainConfig:
     crop: Optional[int] = None  # random square crops for training; None trains on whole images
     # Share of crops placed around a randomly chosen annotated point (0: uniform crops).
     crop_focus: float = 0.0
+    # Share of crops placed around a look-alike (a non-target object the generator tagged as a
+    # confounder in truth.json beside dataset.json: end-to-end pairs, crossings, sharp bends,
+    # separated sisters), so that precision is trained where it fails.
+    lookalike_focus: float = 0.0
     # Reproducibility: fixed initialisation seed, seeded batch order (paper: fixed init,
     # random batches; both are recorded).
     seed: int = 0
@@ -61,6 +72,8 @@ class TrainConfig:
     precision: str = "auto"  # auto: bf16 autocast on CUDA when supported, fp32 elsewhere
     channels_last: Optional[bool] = None  # None: on for CUDA
     threads: Optional[int] = None
+    # The named recipe the run started from (PRESETS); its values are already in the fields.
+    preset: Optional[str] = None
 
     @property
     def pad_multiple(self) -> int:
@@ -68,7 +81,21 @@ class TrainConfig:
 
     def training_lambda(self, epoch: int) -> float:
         """λ of the training loss at `epoch` (validation always uses `lam`)."""
-        return self.lam if epoch >= self.sv_start_epoch else 0.0
+        if epoch < self.sv_start_epoch:
+            return 0.0
+        return self.lam * min(1.0, (epoch - self.sv_start_epoch + 1) / max(self.sv_ramp_epochs, 1))
+
+    def learning_rate_at(self, epoch: int, batch: int, batches: int) -> float:
+        """Learning rate of batch `batch` (1-based) of `epoch` with `batches` batches per epoch."""
+        if self.lr_schedule == "constant":
+            return self.learning_rate
+        step = (epoch - 1) * batches + batch - 1
+        warm = self.lr_warmup_epochs * batches
+        if step < warm:
+            return self.learning_rate * (step + 1) / warm
+        progress = (step - warm) / max(self.epochs * batches - warm - 1, 1)
+        cosine = 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+        return self.learning_rate * (self.lr_min_ratio + (1 - self.lr_min_ratio) * cosine)
 
     @property
     def batch_seed(self) -> int:
@@ -77,6 +104,35 @@ class TrainConfig:
     def to_json(self) -> Dict[str, Any]:
         return {_camel(f.name): getattr(self, f.name) for f in dataclasses.fields(self)}
 
+
+# Named recipes (camelCase keys, as in --config files); docs/training.md lists them and a test
+# keeps the two in step. Keys given in a --config file or as flags override the preset's.
+PRESETS: Dict[str, Dict[str, Any]] = {
+    # Two CPU cores, ≤ 2.5 h wall on ~2,300 synthetic 768×672 training images (docs/training.md).
+    "cpu": {
+        "epochs": 24,
+        "warmup": 16,
+        "batchSize": 12,
+        "optimizer": "adamw",
+        "learningRate": 1e-3,
+        "weightDecay": 0.1,
+        "lrSchedule": "cosine",
+        "lrWarmupEpochs": 1,
+        "lrMinRatio": 0.1,
+        "lambda": 0.2,
+        "rho": 0.1,
+        "svStartEpoch": 9,
+        "svRampEpochs": 4,
+        "depth": 4,
+        "baseWidth": 8,
+        "norm": "group",
+        "stem": "stride2",
+        "crop": 256,
+        "cropFocus": 0.6,
+        "lookalikeFocus": 0.25,
+        "precision": "fp32",
+    },
+}
 
 # Settings that may change on --resume without changing what the run computes.
 RESUMABLE_CHANGES = frozenset({"epochs", "device", "threads"})
@@ -107,7 +163,12 @@ def config_from_json(raw: Any, where: str = "config") -> TrainConfig:
             f"did you mean {close[0]}?" if close else f"the keys are: {', '.join(sorted(FIELD_BY_JSON_NAME))}",
             "DCN_E_SCHEMA_INVALID",
         )
-    values = {FIELD_BY_JSON_NAME[key].name: value for key, value in raw.items()}
+    preset = raw.get("preset")
+    if preset is not None and preset not in PRESETS:
+        raise config_error(f"{where} names the unknown preset {preset!r}", "preset",
+                           f"the presets are: {', '.join(sorted(PRESETS))}", "DCN_E_OPTION_INVALID")
+    merged = {**PRESETS[preset], **raw} if preset is not None else raw
+    values = {FIELD_BY_JSON_NAME[key].name: value for key, value in merged.items()}
     config = TrainConfig(**values)
     validate(config)
     return config
@@ -138,6 +199,13 @@ def validate(config: TrainConfig) -> None:
     need(_is_number(config.lam) and config.lam >= 0, "lam", "a number ≥ 0")
     need(_is_number(config.rho) and 0 <= config.rho <= 1, "rho", "a number in [0, 1]")
     need(_is_number(config.crop_focus) and 0 <= config.crop_focus <= 1, "crop_focus", "a number in [0, 1]")
+    need(_is_number(config.lookalike_focus) and 0 <= config.lookalike_focus <= 1 - config.crop_focus,
+         "lookalike_focus", "a number in [0, 1 − cropFocus]")
+    need(_is_int(config.sv_ramp_epochs) and config.sv_ramp_epochs >= 0, "sv_ramp_epochs", "an integer ≥ 0")
+    need(config.lr_schedule in ("constant", "cosine"), "lr_schedule", '"constant" or "cosine"')
+    need(_is_int(config.lr_warmup_epochs) and 0 <= config.lr_warmup_epochs < config.epochs,
+         "lr_warmup_epochs", "an integer in [0, epochs)")
+    need(_is_number(config.lr_min_ratio) and 0 <= config.lr_min_ratio <= 1, "lr_min_ratio", "a number in [0, 1]")
     need(_is_number(config.loss_epsilon) and config.loss_epsilon > 0, "loss_epsilon", "a positive number")
     need(_is_number(config.validation_tc) and 0 < config.validation_tc < 1, "validation_tc", "a number in (0, 1)")
     need(config.optimizer in ("adam", "adamw"), "optimizer", '"adam" (coupled L2) or "adamw" (decoupled)')

@@ -28,6 +28,7 @@ class ImageEntry:
     height: int
     width: int
     points: Dict[str, List[Tuple[float, float]]]
+    lookalikes: Tuple[Tuple[float, float], ...] = ()  # centres of tagged confounders (truth.json)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,35 @@ class DatasetFile:
     images: Dict[str, List[ImageEntry]]  # by split
 
 
-def read_dataset(path: str) -> DatasetFile:
-    """Reads the parts of dataset.json training needs (the CLI validated the whole file)."""
+# Confounder tags of `dicentra synth` (docs/synthetic.md) whose objects look like a target
+# but are not one. Common look-alikes (small acrocentrics, splayed sisters) are in every crop.
+LOOKALIKE_TAGS = frozenset({"touching-end-to-end", "crossing", "sharp-bend", "separated-sisters"})
+TRUTH_FILE = "truth.json"
+
+
+def read_lookalikes(dataset_path: str) -> Optional[Dict[str, Tuple[Tuple[float, float], ...]]]:
+    """Bounding-box centres of the tagged look-alikes per image id, from the generator's
+    truth.json beside dataset.json; None when there is none (real data)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(dataset_path)), TRUTH_FILE)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            truth = json.load(handle)
+        return {
+            image["id"]: tuple(((o["bbox"][0] + o["bbox"][2]) / 2, (o["bbox"][1] + o["bbox"][3]) / 2)
+                               for o in image["objects"] if not o["target"] and LOOKALIKE_TAGS.intersection(o.get("tags", ())))
+            for image in truth["images"]
+        }
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise WorkerError("DCN_E_SCHEMA_INVALID", f"{path} does not match the generator's truth format ({error!r})",
+                          file=path, hint="use the truth.json written by `dicentra synth`, or set lookalikeFocus to 0",
+                          exit_code=2) from error
+
+
+def read_dataset(path: str, with_lookalikes: bool = False) -> DatasetFile:
+    """Reads the parts of dataset.json training needs (the CLI validated the whole file),
+    with the look-alikes of truth.json when asked for and present."""
     try:
         with open(path, "rb") as handle:
             raw_bytes = handle.read()
@@ -52,13 +80,15 @@ def read_dataset(path: str) -> DatasetFile:
                               file=path, field="version", hint="use a dataset written by this dicentra", exit_code=2)
         classes = [str(name) for name in raw["classes"]]
         folder = os.path.dirname(os.path.abspath(path))
+        lookalikes = (read_lookalikes(path) if with_lookalikes else None) or {}
         images: Dict[str, List[ImageEntry]] = {"train": [], "val": [], "test": [], "none": []}
         for item in raw["images"]:
             if "points" not in item:
                 continue  # not annotated: cannot be trained or validated on
             points = {name: [(float(x), float(y)) for x, y in item["points"].get(name, [])] for name in classes}
             images[item["split"]].append(ImageEntry(
-                item["id"], os.path.join(folder, item["path"]), int(item["height"]), int(item["width"]), points))
+                item["id"], os.path.join(folder, item["path"]), int(item["height"]), int(item["width"]), points,
+                lookalikes.get(item["id"], ())))
     except WorkerError:
         raise
     except (KeyError, TypeError, ValueError) as error:
@@ -155,8 +185,13 @@ def epoch_batches(split: CachedSplit, epoch: int, config: TrainConfig, world: in
                                   exit_code=2)
             entry = split.entries[index]
             points = [p for name in split.classes for p in entry.points[name]]
-            if config.crop_focus > 0 and points and rng.random() < config.crop_focus:
-                x, y = points[int(rng.integers(0, len(points)))]
+            # One draw decides the crop's kind (none when no focus applies: older runs replay exactly).
+            draw = (config.crop_focus > 0 and points) or config.lookalike_focus > 0
+            u = rng.random() if draw else 1.0
+            focus = points if u < config.crop_focus and points else (
+                entry.lookalikes if config.crop_focus <= u < config.crop_focus + config.lookalike_focus else ())
+            if focus:
+                x, y = focus[int(rng.integers(0, len(focus)))]
                 top = _offset_around(rng, y, size, h)
                 left = _offset_around(rng, x, size, w)
             else:

@@ -29,11 +29,21 @@ STEM_LEVELS = {"none": 0, "stride2": 1, "stride4": 2}
 HEAD_PRIOR = 0.01
 
 
+class Float32GroupNorm(nn.GroupNorm):
+    """Group norm computed in float32 under bf16 autocast: torch's CPU autocast passes it a
+    bf16 input with float32 weights, which group_norm refuses. A no-op in float32."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype != self.weight.dtype:
+            return super().forward(x.to(self.weight.dtype)).to(x.dtype)
+        return super().forward(x)
+
+
 def _norm(kind: str, channels: int) -> nn.Module:
     if kind == "batch":
         return nn.BatchNorm2d(channels)
     if kind == "group":
-        return nn.GroupNorm(math.gcd(8, channels), channels)
+        return Float32GroupNorm(math.gcd(8, channels), channels)
     if kind == "instance":
         return nn.InstanceNorm2d(channels, affine=True)
     return nn.Identity()

@@ -11,7 +11,7 @@ from .bundle import BUNDLE_FILE, new_bundle, read_bundle, write_bundle
 from .config import RESUMABLE_CHANGES, TrainConfig, config_from_json
 from .data import DatasetFile, load_splits, read_dataset
 from .errors import WorkerError
-from .events import emit
+from .events import emit, log
 from .model import build_model, parameter_count
 from .state import has_state, load_state
 
@@ -73,7 +73,10 @@ def resolve_config(request: RunRequest) -> Tuple[TrainConfig, int]:
 
 def prepare_run(request: RunRequest) -> Setup:
     config, start_epoch = resolve_config(request)
-    dataset = read_dataset(request.data)
+    dataset = read_dataset(request.data, with_lookalikes=config.lookalike_focus > 0)
+    if config.lookalike_focus > 0 and not any(e.lookalikes for e in dataset.images["train"]):
+        log(f"lookalikeFocus {config.lookalike_focus}: no tagged look-alikes (truth.json) beside {request.data}; "
+            "those crops are drawn uniformly")
     if request.resume:
         stored_sha = load_state(request.out)["datasetSha256"]
         if stored_sha != dataset.sha256:

@@ -130,6 +130,8 @@ def train_process(setup: Setup, stop: StopFlag, rank: int = 0, world: int = 1, a
                 raise TrainingDiverged(epoch, number, float(flags[0]))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            for group in optimizer.param_groups:
+                group["lr"] = config.learning_rate_at(epoch, number, len(batches))
             optimizer.step()
             loss_sum, count = loss_sum + float(flags[0]), count + int(flags[1])
             if writer:

@@ -11,6 +11,12 @@ import type { Progress } from '../progress.js';
 
 /** Flags that set one config key (docs/training.md lists every key and its paper value). */
 const CONFIG_FLAGS = [
+  [
+    'preset',
+    '--preset <name>',
+    'a named recipe whose settings the config file and flags override: cpu (docs/training.md)',
+    String,
+  ],
   ['epochs', '--epochs <n>', 'epochs (paper: 100)', parseInteger('--epochs', 1)],
   [
     'warmup',
@@ -167,7 +173,7 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
       '\nExamples:\n' +
         "  dicentra train --data data/dataset.json --out runs/b                 # the paper's Model B\n" +
         '  dicentra train --data data/dataset.json --out runs/a --lambda 0      # Model A (plain L2)\n' +
-        '  dicentra train --data d.json --out runs/cpu --crop 256 --base-width 8 --epochs 20 --warmup 10\n' +
+        '  dicentra train --data d.json --out runs/cpu --preset cpu             # two CPU cores, ≤ 2.5 h\n' +
         '  dicentra train --data data/dataset.json --out runs/b --resume',
     ),
   ).action(
