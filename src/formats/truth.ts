@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pointSchema, splitSchema } from './dataset.js';
 
 /** The truth.json format version this build writes; readers accept the same major. */
-export const TRUTH_FORMAT_VERSION = '1.0';
+export const TRUTH_FORMAT_VERSION = '1.1';
 export const TRUTH_FORMAT_MAJOR = 1;
 
 const range = z
@@ -42,6 +42,8 @@ export const synthParametersSchema = z
         longestChromosomePx: range,
         chromosomeWidthPx: range,
         sisterGapPx: range,
+        /** Sister-chromatid separation per cell, 0 (tight) to 1 (fully splayed); absent in 1.0: none. */
+        sisterSeparation: range.optional(),
         spreadDiameterPx: range,
         spreadAspect: range,
         spreadOffset: probability,
@@ -119,6 +121,8 @@ const bodySchema = z
     centromeres: z.array(pointSchema),
     lengthPx: z.number().positive(),
     widthPx: z.number().positive(),
+    /** This body's sister separation, 0 (tight) to 1 (fully splayed); absent in 1.0. */
+    sisterSeparation: probability.optional(),
     /** [xMin, yMin, xMax, yMax] of the drawn body. */
     bbox: bboxSchema,
     /** The annotation points this body contributes (its class is its type's). */
@@ -192,6 +196,8 @@ export const truthImageSchema = z
     rejectedCells: z.number().int().nonnegative(),
     /** Chromosome 1's length in this cell (condensation). */
     longestChromosomePx: z.number().positive(),
+    /** The cell's sister-chromatid separation, 0 (tight) to 1 (fully splayed); absent in 1.0. */
+    sisterSeparation: probability.optional(),
     counts: truthCountsSchema,
     optics: truthOpticsSchema,
     objects: z.array(truthObjectSchema),

@@ -117,6 +117,7 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
     centromeres: body.shape.centromereArcs.map((c) => roundPoint(pointAtArc(body, c))),
     lengthPx: round2(body.spec.lengthPx),
     widthPx: round2(2 * (body.shape.chromatids.offset + body.shape.chromatids.radius)),
+    sisterSeparation: round2(body.shape.chromatids.separationLevel),
     bbox: bodyBox(body, cell.width, cell.height),
     points: annotationPoints(body).map(roundPoint),
   }));
@@ -157,6 +158,7 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
     index: cell.index,
     rejectedCells: cell.rejectedCells,
     longestChromosomePx: round2(cell.longestChromosomePx),
+    sisterSeparation: round2(cell.sisterSeparation),
     counts: cellCounts(cell),
     optics: {
       backgroundGrey: round2(cell.optics.background),

@@ -21,6 +21,8 @@ const cell: SynthParameters['cell'] = {
   longestChromosomePx: [50, 125],
   chromosomeWidthPx: [12, 18],
   sisterGapPx: [0.6, 2],
+  // the fixed benchmarks keep their sisters together, as they always were
+  sisterSeparation: [0, 0],
   spreadDiameterPx: [400, 600],
   spreadAspect: [0.6, 1],
   spreadOffset: 0.5,
