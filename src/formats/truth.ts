@@ -26,7 +26,8 @@ export const synthParametersSchema = z
     width: z.number().int().min(64),
     height: z.number().int().min(64),
     scale: z.number().positive(),
-    difficulty: z.enum(['easy', 'medium', 'hard']),
+    /** A fixed benchmark difficulty, or `wide`: capture conditions sampled per image (`wide`). */
+    difficulty: z.enum(['easy', 'medium', 'hard', 'wide']),
     chromosomes: z.number().int().min(2).max(92),
     yields: z
       .object({
@@ -63,6 +64,13 @@ export const synthParametersSchema = z
         nucleusDiameterPx: range,
         hazeProbability: probability,
         labelProbability: probability,
+        /** Chance a touching or crossing partner meets a dicentric or fragment (absent: never). */
+        targetContactProbability: probability.optional(),
+        /** Chance a nucleus lies in the spread, chromosomes over it (absent: never). */
+        nucleusInSpreadProbability: probability.optional(),
+        /** Dust specks (out-of-focus discs) and scratches per image (absent: none). */
+        dustMean: nonNegative.optional(),
+        scratchMean: nonNegative.optional(),
       })
       .strict(),
     optics: z
@@ -77,6 +85,31 @@ export const synthParametersSchema = z
         jpegQuality: z.number().int().min(1).max(100).nullable(),
       })
       .strict(),
+    /**
+     * The `wide` preset: what each image draws (from its own stream) before it
+     * is generated; the drawn values are recorded per image in `parameters`.
+     */
+    wide: z
+      .object({
+        /** Camera frames [width, height] drawn from. */
+        frames: z.array(z.tuple([z.number().int().min(64), z.number().int().min(64)])).min(1),
+        /** Typical chromosome width in pixels (objective and camera). */
+        chromosomeWidthPx: range,
+        sisterSeparation: range,
+        rgbProbability: probability,
+        jpegProbability: probability,
+        jpegQuality: range,
+        blurSigmaPx: range,
+        illuminationGradient: range,
+        touchingPairsMean: range,
+        crossingPairsMean: range,
+        targetContactProbability: range,
+        nucleusInSpreadProbability: range,
+        dustMean: range,
+        scratchMean: range,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SynthParameters = z.infer<typeof synthParametersSchema>;
@@ -90,7 +123,9 @@ export const truthObjectTypeSchema = z.enum([
   'nucleus',
   'debris',
   'haze',
+  'dust',
   'label',
+  'scratch',
 ]);
 export type TruthObjectType = z.infer<typeof truthObjectTypeSchema>;
 
@@ -133,7 +168,7 @@ const bodySchema = z
 const roundSchema = z
   .object({
     id: z.number().int().nonnegative(),
-    type: z.enum(['nucleus', 'debris', 'haze']),
+    type: z.enum(['nucleus', 'debris', 'haze', 'dust']),
     target: z.literal(false),
     centre: pointSchema,
     radiusPx: z.number().positive(),
@@ -151,7 +186,20 @@ const labelSchema = z
   })
   .strict();
 
-export const truthObjectSchema = z.union([bodySchema, roundSchema, labelSchema]);
+/** A scratch on the slide or the optics: a faint straight line. */
+const scratchSchema = z
+  .object({
+    id: z.number().int().nonnegative(),
+    type: z.literal('scratch'),
+    target: z.literal(false),
+    from: pointSchema,
+    to: pointSchema,
+    widthPx: z.number().positive(),
+    bbox: bboxSchema,
+  })
+  .strict();
+
+export const truthObjectSchema = z.union([bodySchema, roundSchema, labelSchema, scratchSchema]);
 export type TruthObject = z.infer<typeof truthObjectSchema>;
 export type TruthBody = z.infer<typeof bodySchema>;
 
@@ -200,6 +248,8 @@ export const truthImageSchema = z
     sisterSeparation: probability.optional(),
     counts: truthCountsSchema,
     optics: truthOpticsSchema,
+    /** `wide` preset: this image's own drawn parameters (frame, scale, stain, optics, crowding). */
+    parameters: synthParametersSchema.optional(),
     objects: z.array(truthObjectSchema),
   })
   .strict();

@@ -1,5 +1,5 @@
 import type { Point, Split } from '../../formats/dataset.js';
-import type { TruthCounts, TruthImage, TruthObject } from '../../formats/truth.js';
+import type { SynthParameters, TruthCounts, TruthImage, TruthObject } from '../../formats/truth.js';
 import type { PlacedBody, SynthCell } from './generate-cell.js';
 
 /** Coordinates in files keep two decimals: far below a pixel, and stable text. */
@@ -103,8 +103,15 @@ export interface ImageIdentity {
   readonly sampleId?: string;
 }
 
-/** The full ground truth of one generated image, as truth.json records it. */
-export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage {
+/**
+ * The full ground truth of one generated image, as truth.json records it;
+ * with `drawn`, the image's own parameters (the wide preset draws them per image).
+ */
+export function cellTruth(
+  cell: SynthCell,
+  identity: ImageIdentity,
+  drawn?: SynthParameters,
+): TruthImage {
   const objects: TruthObject[] = cell.bodies.map((body) => ({
     id: body.id,
     type: body.spec.type,
@@ -137,6 +144,23 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
       ],
     });
   }
+  for (const line of cell.scratches) {
+    const w = line.width;
+    objects.push({
+      id: line.id,
+      type: 'scratch',
+      target: false,
+      from: roundPoint([line.x0, line.y0]),
+      to: roundPoint([line.x1, line.y1]),
+      widthPx: round2(w),
+      bbox: [
+        round2(Math.max(0, Math.min(line.x0, line.x1) - w)),
+        round2(Math.max(0, Math.min(line.y0, line.y1) - w)),
+        round2(Math.min(cell.width, Math.max(line.x0, line.x1) + w)),
+        round2(Math.min(cell.height, Math.max(line.y0, line.y1) + w)),
+      ],
+    });
+  }
   if (cell.label) {
     const l = cell.label;
     objects.push({
@@ -166,6 +190,7 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
       blurSigmaPx: round2(cell.optics.blurSigma),
       noiseSigma: round2(cell.optics.noiseSigma),
     },
+    ...(drawn ? { parameters: drawn } : {}),
     objects,
   };
 }

@@ -25,6 +25,8 @@ export const STREAM = {
   noise: 4,
   texture: 5,
   sisters: 6,
+  // 7: the wide preset's per-image parameters (image-parameters.ts)
+  artefacts: 8,
 } as const;
 
 export type ConfounderTag =
@@ -50,7 +52,8 @@ export interface PlacedBody {
 
 export interface RoundObject {
   readonly id: number;
-  readonly type: 'nucleus' | 'debris' | 'haze';
+  /** Dust: an out-of-focus speck on the optics, a soft disc with a darker rim. */
+  readonly type: 'nucleus' | 'debris' | 'haze' | 'dust';
   readonly x: number;
   readonly y: number;
   readonly radius: number;
@@ -58,6 +61,17 @@ export interface RoundObject {
   readonly density: number;
   readonly aspect: number;
   readonly angle: number;
+}
+
+/** A faint straight scratch on the slide, drawn after the blur. */
+export interface Scratch {
+  readonly id: number;
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+  readonly width: number;
+  readonly density: number;
 }
 
 export interface LabelBox {
@@ -103,6 +117,7 @@ export interface SynthCell {
   readonly bodies: readonly PlacedBody[];
   readonly rounds: readonly RoundObject[];
   readonly label: LabelBox | undefined;
+  readonly scratches: readonly Scratch[];
   readonly optics: CellOptics;
 }
 
@@ -279,16 +294,24 @@ function placeNuclei(
   const { width, height, scale } = params;
   const conf = params.confounders;
   const nucleusCount = layout.integer(Math.round(conf.nuclei[0]), Math.round(conf.nuclei[1]));
+  const inSpreadChance = conf.nucleusInSpreadProbability ?? 0;
   for (let n = 0; n < nucleusCount; n++) {
     const radius =
       (layout.between(conf.nucleusDiameterPx[0], conf.nucleusDiameterPx[1]) * scale) / 2;
+    // a nucleus in the spread is no obstacle: chromosomes may lie over it
+    const inSpread = inSpreadChance > 0 && layout.chance(inSpreadChance);
     for (let attempt = 0; attempt < 30; attempt++) {
-      const x = layout.between(-0.25 * radius, width + 0.25 * radius);
-      const y = layout.between(-0.25 * radius, height + 0.25 * radius);
-      if (circleMeetsSpread(spread, x, y, radius + margin)) continue;
+      const [x, y] = inSpread
+        ? pointInSpread(layout, spread)
+        : [
+            layout.between(-0.25 * radius, width + 0.25 * radius),
+            layout.between(-0.25 * radius, height + 0.25 * radius),
+          ];
+      if (!inSpread && circleMeetsSpread(spread, x, y, radius + margin)) continue;
       const shape = circleCapsule(x, y, radius);
       if (obstacles.some((o) => o.kind !== 'debris' && shapeOverlap(o, shape))) continue;
-      obstacles.push({ owner: -1, kind: 'nucleus', shape });
+      if (inSpreadChance > 0 && nucleiMeet(rounds, x, y, radius)) continue;
+      if (!inSpread) obstacles.push({ owner: -1, kind: 'nucleus', shape });
       rounds.push({
         type: 'nucleus',
         x,
@@ -301,6 +324,18 @@ function placeNuclei(
       break;
     }
   }
+}
+
+/** True when a circle meets a nucleus already placed (in-spread nuclei are no obstacles). */
+function nucleiMeet(
+  rounds: readonly Omit<RoundObject, 'id'>[],
+  x: number,
+  y: number,
+  radius: number,
+): boolean {
+  return rounds.some(
+    (r) => r.type === 'nucleus' && Math.hypot(r.x - x, r.y - y) < r.radius + radius,
+  );
 }
 
 const isTarget = (spec: BodySpec) =>
@@ -416,8 +451,15 @@ function placeBodies(
     record(spec, shape, target, at, tags);
   }
 
+  const targetContact = conf.targetContactProbability ?? 0;
   for (const { spec, shape, kind } of deferred) {
-    const anchors = placed.filter((p) => p.spec.type === 'monocentric' && p.tags.size === 0);
+    // drawn only when asked for, so the fixed difficulties keep their old draws
+    const onTarget = targetContact > 0 && layout.chance(targetContact);
+    const anchors = placed.filter((p) =>
+      onTarget
+        ? p.target && !p.tags.has('touching-end-to-end') && !p.tags.has('crossing')
+        : p.spec.type === 'monocentric' && p.tags.size === 0,
+    );
     let done = false;
     for (let attempt = 0; attempt < 40 && anchors.length > 0 && !done; attempt++) {
       const anchor = layout.pick(anchors);
@@ -511,6 +553,49 @@ function drawHaze(
   }
 }
 
+/** Dust specks on the optics and scratches on the slide, from their own stream. */
+function drawArtefacts(
+  seed: number,
+  index: number,
+  params: SynthParameters,
+  rounds: Omit<RoundObject, 'id'>[],
+): Omit<Scratch, 'id'>[] {
+  const dustMean = params.confounders.dustMean ?? 0;
+  const scratchMean = params.confounders.scratchMean ?? 0;
+  if (dustMean <= 0 && scratchMean <= 0) return [];
+  const { width, height, scale } = params;
+  const random = new SeededRandom(seed, index, STREAM.artefacts);
+  const dust = random.poisson(dustMean);
+  for (let n = 0; n < dust; n++) {
+    rounds.push({
+      type: 'dust',
+      x: random.between(0, width),
+      y: random.between(0, height),
+      radius: random.between(6, 40) * scale,
+      density: random.between(0.04, 0.2),
+      aspect: random.between(0.8, 1),
+      angle: random.between(0, Math.PI),
+    });
+  }
+  const scratches: Omit<Scratch, 'id'>[] = [];
+  const count = random.poisson(scratchMean);
+  for (let n = 0; n < count; n++) {
+    const x = random.between(0, width);
+    const y = random.between(0, height);
+    const length = random.between(0.2, 1) * Math.max(width, height);
+    const angle = random.between(0, Math.PI);
+    scratches.push({
+      x0: x - (length / 2) * Math.cos(angle),
+      y0: y - (length / 2) * Math.sin(angle),
+      x1: x + (length / 2) * Math.cos(angle),
+      y1: y + (length / 2) * Math.sin(angle),
+      width: random.between(0.8, 2.5) * Math.max(scale, 0.6),
+      density: random.between(0.05, 0.25),
+    });
+  }
+  return scratches;
+}
+
 /**
  * Generates one synthetic metaphase: what it contains, where everything is and
  * how it will look, without drawing a pixel. Everything comes from the image's
@@ -535,8 +620,11 @@ export function generateCell(
   const placed = placeBodies(request, { layout, shapes }, params, plan, spread, margin, obstacles);
   placeDebris(layout, params, spread, margin, obstacles, rounds);
   drawHaze(layout, params, spread, rounds);
+  const scratches = drawArtefacts(seed, request.index, params, rounds);
 
   const ids = placed.length;
+  const scratchIds = ids + rounds.length;
+  const labelId = scratchIds + scratches.length;
   return {
     index: request.index,
     width: params.width,
@@ -549,7 +637,8 @@ export function generateCell(
     sisterSeparation: plan.sisterSeparation,
     bodies: placed,
     rounds: rounds.map((r, k) => ({ ...r, id: ids + k })),
-    label: label ? { ...label, id: ids + rounds.length } : undefined,
+    label: label ? { ...label, id: labelId } : undefined,
+    scratches: scratches.map((line, k) => ({ ...line, id: scratchIds + k })),
     optics,
   };
 }
