@@ -133,7 +133,7 @@ const WIDE: NonNullable<SynthParameters['wide']> = {
     [1440, 1024],
   ],
   chromosomeWidthPx: [8, 22],
-  sisterSeparation: [0, 1],
+  sisterSeparation: [0, 0.75],
   rgbProbability: 0.5,
   jpegProbability: 0.6,
   jpegQuality: [40, 95],
