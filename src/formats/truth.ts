@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pointSchema, splitSchema } from './dataset.js';
 
 /** The truth.json format version this build writes; readers accept the same major. */
-export const TRUTH_FORMAT_VERSION = '1.0';
+export const TRUTH_FORMAT_VERSION = '1.1';
 export const TRUTH_FORMAT_MAJOR = 1;
 
 const range = z
@@ -26,7 +26,8 @@ export const synthParametersSchema = z
     width: z.number().int().min(64),
     height: z.number().int().min(64),
     scale: z.number().positive(),
-    difficulty: z.enum(['easy', 'medium', 'hard']),
+    /** A fixed benchmark difficulty, or `wide`: capture conditions sampled per image (`wide`). */
+    difficulty: z.enum(['easy', 'medium', 'hard', 'wide']),
     chromosomes: z.number().int().min(2).max(92),
     yields: z
       .object({
@@ -42,6 +43,8 @@ export const synthParametersSchema = z
         longestChromosomePx: range,
         chromosomeWidthPx: range,
         sisterGapPx: range,
+        /** Sister-chromatid separation per cell, 0 (tight) to 1 (fully splayed); absent in 1.0: none. */
+        sisterSeparation: range.optional(),
         spreadDiameterPx: range,
         spreadAspect: range,
         spreadOffset: probability,
@@ -61,6 +64,13 @@ export const synthParametersSchema = z
         nucleusDiameterPx: range,
         hazeProbability: probability,
         labelProbability: probability,
+        /** Chance a touching or crossing partner meets a dicentric or fragment (absent: never). */
+        targetContactProbability: probability.optional(),
+        /** Chance a nucleus lies in the spread, chromosomes over it (absent: never). */
+        nucleusInSpreadProbability: probability.optional(),
+        /** Dust specks (out-of-focus discs) and scratches per image (absent: none). */
+        dustMean: nonNegative.optional(),
+        scratchMean: nonNegative.optional(),
       })
       .strict(),
     optics: z
@@ -75,6 +85,31 @@ export const synthParametersSchema = z
         jpegQuality: z.number().int().min(1).max(100).nullable(),
       })
       .strict(),
+    /**
+     * The `wide` preset: what each image draws (from its own stream) before it
+     * is generated; the drawn values are recorded per image in `parameters`.
+     */
+    wide: z
+      .object({
+        /** Camera frames [width, height] drawn from. */
+        frames: z.array(z.tuple([z.number().int().min(64), z.number().int().min(64)])).min(1),
+        /** Typical chromosome width in pixels (objective and camera). */
+        chromosomeWidthPx: range,
+        sisterSeparation: range,
+        rgbProbability: probability,
+        jpegProbability: probability,
+        jpegQuality: range,
+        blurSigmaPx: range,
+        illuminationGradient: range,
+        touchingPairsMean: range,
+        crossingPairsMean: range,
+        targetContactProbability: range,
+        nucleusInSpreadProbability: range,
+        dustMean: range,
+        scratchMean: range,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SynthParameters = z.infer<typeof synthParametersSchema>;
@@ -88,7 +123,9 @@ export const truthObjectTypeSchema = z.enum([
   'nucleus',
   'debris',
   'haze',
+  'dust',
   'label',
+  'scratch',
 ]);
 export type TruthObjectType = z.infer<typeof truthObjectTypeSchema>;
 
@@ -119,6 +156,8 @@ const bodySchema = z
     centromeres: z.array(pointSchema),
     lengthPx: z.number().positive(),
     widthPx: z.number().positive(),
+    /** This body's sister separation, 0 (tight) to 1 (fully splayed); absent in 1.0. */
+    sisterSeparation: probability.optional(),
     /** [xMin, yMin, xMax, yMax] of the drawn body. */
     bbox: bboxSchema,
     /** The annotation points this body contributes (its class is its type's). */
@@ -129,7 +168,7 @@ const bodySchema = z
 const roundSchema = z
   .object({
     id: z.number().int().nonnegative(),
-    type: z.enum(['nucleus', 'debris', 'haze']),
+    type: z.enum(['nucleus', 'debris', 'haze', 'dust']),
     target: z.literal(false),
     centre: pointSchema,
     radiusPx: z.number().positive(),
@@ -147,7 +186,20 @@ const labelSchema = z
   })
   .strict();
 
-export const truthObjectSchema = z.union([bodySchema, roundSchema, labelSchema]);
+/** A scratch on the slide or the optics: a faint straight line. */
+const scratchSchema = z
+  .object({
+    id: z.number().int().nonnegative(),
+    type: z.literal('scratch'),
+    target: z.literal(false),
+    from: pointSchema,
+    to: pointSchema,
+    widthPx: z.number().positive(),
+    bbox: bboxSchema,
+  })
+  .strict();
+
+export const truthObjectSchema = z.union([bodySchema, roundSchema, labelSchema, scratchSchema]);
 export type TruthObject = z.infer<typeof truthObjectSchema>;
 export type TruthBody = z.infer<typeof bodySchema>;
 
@@ -192,8 +244,12 @@ export const truthImageSchema = z
     rejectedCells: z.number().int().nonnegative(),
     /** Chromosome 1's length in this cell (condensation). */
     longestChromosomePx: z.number().positive(),
+    /** The cell's sister-chromatid separation, 0 (tight) to 1 (fully splayed); absent in 1.0. */
+    sisterSeparation: probability.optional(),
     counts: truthCountsSchema,
     optics: truthOpticsSchema,
+    /** `wide` preset: this image's own drawn parameters (frame, scale, stain, optics, crowding). */
+    parameters: synthParametersSchema.optional(),
     objects: z.array(truthObjectSchema),
   })
   .strict();

@@ -17,6 +17,7 @@ interface SynthOptions {
   seed: number;
   size: { width: number; height: number };
   difficulty: Difficulty;
+  preset?: 'wide';
   mode: SynthMode;
   doses: number[];
   cellsPerDose: number;
@@ -112,6 +113,13 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         'easy, medium or hard',
         parseChoice('--difficulty', DIFFICULTIES),
         'medium',
+      )
+      .option(
+        '--preset <name>',
+        'wide: draw frame size, chromosome width (8–22 px), sister separation, grey or colour ' +
+          'stain, JPEG, illumination, defocus, dust, scratches and crowding per image, for training ' +
+          '(replaces --difficulty, --size, --scale, --rgb and --jpeg-quality)',
+        parseChoice('--preset', ['wide'] as const),
       )
       .option(
         '--mode <mode>',
@@ -258,7 +266,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
       const params = resolveSynthParameters({
         width: options.size.width,
         height: options.size.height,
-        difficulty: options.difficulty,
+        difficulty: options.preset ?? options.difficulty,
         ...(options.scale !== undefined ? { scale: options.scale } : {}),
         chromosomes: options.chromosomes,
         yields,

@@ -16,6 +16,14 @@ export interface Chromatids {
   readonly splay: number;
   /** Extra sister offset everywhere (sisters fully separated). */
   readonly separation: number;
+  /**
+   * Extra sister offset of the arms, held to none at each centromere (colcemid
+   * separation: the centromere reads as the waist of an X); constant along an
+   * acentric fragment, whose sisters lie parallel or as two dots.
+   */
+  readonly armGap: number;
+  /** This body's sister separation, 0 (tight) to 1 (fully splayed). */
+  readonly separationLevel: number;
   /** Stain multiplier of this body. */
   readonly density: number;
   /** Weak Giemsa banding along the body: wavelength (px), amplitude, phase. */
@@ -44,7 +52,16 @@ export interface ShapeStyle {
   readonly sharpBendProbability: number;
   readonly splayedProbability: number;
   readonly separatedProbability: number;
+  /** The cell's sister-chromatid separation, 0 (tight) to 1 (fully splayed). */
+  readonly separation: number;
 }
+
+/** Spread of one chromosome's separation about its cell's level. */
+const SEPARATION_SPREAD = 0.15;
+/** Arm gap of a fully separated body, in chromatid radii. */
+const FULL_ARM_GAP = 1.6;
+/** Arm splay of a fully separated body, extra offset per pixel from the centromere. */
+const FULL_SPLAY = 0.12;
 
 function chromatidsFor(
   random: SeededRandom,
@@ -56,19 +73,31 @@ function chromatidsFor(
   const gap = style.gapPx * random.between(0.8, 1.2);
   const radius = Math.max(0.6, (width - gap) / 4);
   const fragment = spec.type === 'fragment';
-  return {
+  const chromatids = {
     radius,
     offset: radius + gap / 2,
     gapDensity: random.between(0.55, 0.85),
     pinch: fragment ? 0 : random.between(0.2, 0.38),
     splay: sisters === 'splayed' ? random.between(0.05, 0.15) : 0,
     separation: sisters === 'separated' ? radius * random.between(0.8, 1.6) : 0,
+    armGap: 0,
+    separationLevel: 0,
     density: random.between(0.9, 1.1),
     banding: [
       random.between(5, 12) * Math.max(radius / 3.5, 0.4),
       random.between(0.02, 0.07),
       random.between(0, 2 * Math.PI),
-    ],
+    ] as const,
+  };
+  // drawn only for separated cells, so a cell without separation keeps its exact old draws
+  if (style.separation <= 0) return chromatids;
+  const level = Math.min(1, Math.max(0, random.normal(style.separation, SEPARATION_SPREAD)));
+  return {
+    ...chromatids,
+    armGap: level * FULL_ARM_GAP * radius,
+    // an acentric fragment has no centromere to splay from: its sisters stay parallel
+    splay: fragment ? chromatids.splay : chromatids.splay + level * level * FULL_SPLAY,
+    separationLevel: level,
   };
 }
 
@@ -135,7 +164,7 @@ export function drawBodyShape(
       spineLength,
       centromereArcs: spec.centromeres.map((c) => (c / spec.lengthPx) * spineLength),
       chromatids,
-      reach: chromatids.offset + chromatids.radius,
+      reach: chromatids.offset + chromatids.armGap + chromatids.radius,
       sharpBend: false,
       sisters,
     };
@@ -191,7 +220,11 @@ export function drawBodyShape(
     centromereArcs: centromereArcs.map((c) => c * ratio),
     chromatids,
     reach:
-      chromatids.offset + chromatids.separation + chromatids.splay * longestArm + chromatids.radius,
+      chromatids.offset +
+      chromatids.separation +
+      chromatids.armGap +
+      chromatids.splay * longestArm +
+      chromatids.radius,
     sharpBend: kinkAt >= 0,
     sisters,
   };

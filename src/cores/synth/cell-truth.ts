@@ -1,5 +1,5 @@
 import type { Point, Split } from '../../formats/dataset.js';
-import type { TruthCounts, TruthImage, TruthObject } from '../../formats/truth.js';
+import type { SynthParameters, TruthCounts, TruthImage, TruthObject } from '../../formats/truth.js';
 import type { PlacedBody, SynthCell } from './generate-cell.js';
 
 /** Coordinates in files keep two decimals: far below a pixel, and stable text. */
@@ -103,8 +103,15 @@ export interface ImageIdentity {
   readonly sampleId?: string;
 }
 
-/** The full ground truth of one generated image, as truth.json records it. */
-export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage {
+/**
+ * The full ground truth of one generated image, as truth.json records it;
+ * with `drawn`, the image's own parameters (the wide preset draws them per image).
+ */
+export function cellTruth(
+  cell: SynthCell,
+  identity: ImageIdentity,
+  drawn?: SynthParameters,
+): TruthImage {
   const objects: TruthObject[] = cell.bodies.map((body) => ({
     id: body.id,
     type: body.spec.type,
@@ -117,6 +124,7 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
     centromeres: body.shape.centromereArcs.map((c) => roundPoint(pointAtArc(body, c))),
     lengthPx: round2(body.spec.lengthPx),
     widthPx: round2(2 * (body.shape.chromatids.offset + body.shape.chromatids.radius)),
+    sisterSeparation: round2(body.shape.chromatids.separationLevel),
     bbox: bodyBox(body, cell.width, cell.height),
     points: annotationPoints(body).map(roundPoint),
   }));
@@ -133,6 +141,23 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
         round2(Math.max(0, round.y - r)),
         round2(Math.min(cell.width, round.x + r)),
         round2(Math.min(cell.height, round.y + r)),
+      ],
+    });
+  }
+  for (const line of cell.scratches) {
+    const w = line.width;
+    objects.push({
+      id: line.id,
+      type: 'scratch',
+      target: false,
+      from: roundPoint([line.x0, line.y0]),
+      to: roundPoint([line.x1, line.y1]),
+      widthPx: round2(w),
+      bbox: [
+        round2(Math.max(0, Math.min(line.x0, line.x1) - w)),
+        round2(Math.max(0, Math.min(line.y0, line.y1) - w)),
+        round2(Math.min(cell.width, Math.max(line.x0, line.x1) + w)),
+        round2(Math.min(cell.height, Math.max(line.y0, line.y1) + w)),
       ],
     });
   }
@@ -157,6 +182,7 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
     index: cell.index,
     rejectedCells: cell.rejectedCells,
     longestChromosomePx: round2(cell.longestChromosomePx),
+    sisterSeparation: round2(cell.sisterSeparation),
     counts: cellCounts(cell),
     optics: {
       backgroundGrey: round2(cell.optics.background),
@@ -164,6 +190,7 @@ export function cellTruth(cell: SynthCell, identity: ImageIdentity): TruthImage 
       blurSigmaPx: round2(cell.optics.blurSigma),
       noiseSigma: round2(cell.optics.noiseSigma),
     },
+    ...(drawn ? { parameters: drawn } : {}),
     objects,
   };
 }

@@ -1,6 +1,6 @@
 import type { SynthParameters } from '../../formats/truth.js';
 import { SeededRandom } from '../seeded-random.js';
-import { arcLengths, drawBodyShape, type LocalShape } from './body-shape.js';
+import { arcLengths, drawBodyShape, type LocalShape, type ShapeStyle } from './body-shape.js';
 import { circleCapsule, polylineCapsules, shapesClash, type CapsuleShape } from './capsules.js';
 import { buildCellContent, type BodySpec } from './cell-content.js';
 import { aberrationScore, drawAberrations, type AberrationDraw } from './dose-model.js';
@@ -24,6 +24,9 @@ export const STREAM = {
   optics: 3,
   noise: 4,
   texture: 5,
+  sisters: 6,
+  // 7: the wide preset's per-image parameters (image-parameters.ts)
+  artefacts: 8,
 } as const;
 
 export type ConfounderTag =
@@ -49,7 +52,8 @@ export interface PlacedBody {
 
 export interface RoundObject {
   readonly id: number;
-  readonly type: 'nucleus' | 'debris' | 'haze';
+  /** Dust: an out-of-focus speck on the optics, a soft disc with a darker rim. */
+  readonly type: 'nucleus' | 'debris' | 'haze' | 'dust';
   readonly x: number;
   readonly y: number;
   readonly radius: number;
@@ -57,6 +61,17 @@ export interface RoundObject {
   readonly density: number;
   readonly aspect: number;
   readonly angle: number;
+}
+
+/** A faint straight scratch on the slide, drawn after the blur. */
+export interface Scratch {
+  readonly id: number;
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+  readonly width: number;
+  readonly density: number;
 }
 
 export interface LabelBox {
@@ -97,9 +112,12 @@ export interface SynthCell {
   readonly draw: AberrationDraw;
   readonly longestChromosomePx: number;
   readonly widthPx: number;
+  /** The cell's sister-chromatid separation, 0 (tight) to 1 (fully splayed). */
+  readonly sisterSeparation: number;
   readonly bodies: readonly PlacedBody[];
   readonly rounds: readonly RoundObject[];
   readonly label: LabelBox | undefined;
+  readonly scratches: readonly Scratch[];
   readonly optics: CellOptics;
 }
 
@@ -155,23 +173,23 @@ function drawOptics(random: SeededRandom, params: SynthParameters): CellOptics {
   };
 }
 
-/**
- * Generates one synthetic metaphase: what it contains, where everything is and
- * how it will look, without drawing a pixel. Everything comes from the image's
- * own streams, so the result depends only on (seed, request, params).
- */
-export function generateCell(
-  seed: number,
-  request: CellRequest,
-  params: SynthParameters,
-): SynthCell {
-  const { width, height, scale } = params;
-  const frame = { width, height };
-  const { doseGy, draw, rejected, random: contentRandom } = drawContent(seed, request, params);
-  const layout = new SeededRandom(seed, request.index, STREAM.layout);
-  const shapes = new SeededRandom(seed, request.index, STREAM.shape);
-  const optics = drawOptics(new SeededRandom(seed, request.index, STREAM.optics), params);
+/** What a cell holds before anything is placed: its bodies and how they are drawn. */
+interface CellPlan {
+  readonly longest: number;
+  readonly widthPx: number;
+  readonly sisterSeparation: number;
+  readonly bodies: readonly BodySpec[];
+  readonly style: ShapeStyle;
+}
 
+function planCell(
+  seed: number,
+  index: number,
+  contentRandom: SeededRandom,
+  draw: AberrationDraw,
+  params: SynthParameters,
+): CellPlan {
+  const { scale } = params;
   const cellParams = params.cell;
   const longest =
     contentRandom.between(cellParams.longestChromosomePx[0], cellParams.longestChromosomePx[1]) *
@@ -186,19 +204,29 @@ export function generateCell(
     contentRandom.chance(cellParams.maleProbability),
   );
   const content = buildCellContent(contentRandom, karyotype, longest, widthPx, draw);
-
+  // its own stream, drawn only when asked for, so cells without separation keep their old draws
+  const [s0, s1] = cellParams.sisterSeparation ?? [0, 0];
+  const sisterSeparation =
+    s1 > 0 ? new SeededRandom(seed, index, STREAM.sisters).between(s0, s1) : 0;
   const conf = params.confounders;
-  const style = {
+  const style: ShapeStyle = {
     widthPx,
     gapPx: contentRandom.between(cellParams.sisterGapPx[0], cellParams.sisterGapPx[1]) * scale,
     bendRad: (cellParams.bendDeg * Math.PI) / 180,
     sharpBendProbability: conf.sharpBendProbability,
     splayedProbability: conf.splayedProbability,
     separatedProbability: conf.separatedProbability,
+    separation: sisterSeparation,
   };
+  return { longest, widthPx, sisterSeparation, bodies: content.bodies, style };
+}
 
-  // the spread: an off-centre ellipse, widened when the bodies need more room
-  const footprint = content.bodies.reduce(
+/** The spread: an off-centre ellipse, widened when the bodies need more room. */
+function drawSpread(layout: SeededRandom, plan: CellPlan, params: SynthParameters): Spread {
+  const { width, height, scale } = params;
+  const cellParams = params.cell;
+  const widthPx = plan.widthPx;
+  const footprint = plan.bodies.reduce(
     (sum, body) => sum + (body.lengthPx + widthPx) * (widthPx * 2),
     0,
   );
@@ -212,7 +240,7 @@ export function generateCell(
   const angle = layout.between(0, Math.PI);
   const slackX = Math.max(0, width / 2 - a * 0.8);
   const slackY = Math.max(0, height / 2 - a * 0.8);
-  const spread: Spread = {
+  return {
     cx: width / 2 + cellParams.spreadOffset * layout.between(-1, 1) * slackX,
     cy: height / 2 + cellParams.spreadOffset * layout.between(-1, 1) * slackY,
     a,
@@ -220,49 +248,70 @@ export function generateCell(
     angle,
     growth: 1,
   };
+}
 
-  const obstacles: Obstacle[] = [];
-  const rounds: Omit<RoundObject, 'id'>[] = [];
-  const margin = 3 * scale + 1;
+/** The frame-number label box, top-left, as in many capture systems. */
+function placeLabel(
+  layout: SeededRandom,
+  params: SynthParameters,
+  obstacles: Obstacle[],
+): Omit<LabelBox, 'id'> | undefined {
+  if (!layout.chance(params.confounders.labelProbability)) return undefined;
+  const scale = params.scale;
+  const text = String(layout.integer(1, 999));
+  const pixel = Math.max(1, Math.round(2.5 * scale));
+  const boxWidth = (text.length * 4 + 3) * pixel;
+  const boxHeight = 9 * pixel;
+  const label = {
+    x: Math.round(6 * scale),
+    y: Math.round(6 * scale),
+    width: boxWidth,
+    height: boxHeight,
+    text,
+    pixel,
+  };
+  const midY = label.y + boxHeight / 2;
+  obstacles.push({
+    owner: -1,
+    kind: 'label',
+    shape: polylineCapsules(
+      [label.x + boxHeight / 2, midY, label.x + boxWidth - boxHeight / 2, midY],
+      boxHeight / 2 + 1,
+    ),
+  });
+  return label;
+}
 
-  // frame-number label box, top-left, as in many capture systems
-  let label: Omit<LabelBox, 'id'> | undefined;
-  if (layout.chance(conf.labelProbability)) {
-    const text = String(layout.integer(1, 999));
-    const pixel = Math.max(1, Math.round(2.5 * scale));
-    const boxWidth = (text.length * 4 + 3) * pixel;
-    const boxHeight = 9 * pixel;
-    label = {
-      x: Math.round(6 * scale),
-      y: Math.round(6 * scale),
-      width: boxWidth,
-      height: boxHeight,
-      text,
-      pixel,
-    };
-    const midY = label.y + boxHeight / 2;
-    obstacles.push({
-      owner: -1,
-      kind: 'label',
-      shape: polylineCapsules(
-        [label.x + boxHeight / 2, midY, label.x + boxWidth - boxHeight / 2, midY],
-        boxHeight / 2 + 1,
-      ),
-    });
-  }
-
-  // interphase nuclei, outside the spread, possibly cut by the frame edge
+/** Interphase nuclei, outside the spread, possibly cut by the frame edge. */
+function placeNuclei(
+  layout: SeededRandom,
+  params: SynthParameters,
+  spread: Spread,
+  margin: number,
+  obstacles: Obstacle[],
+  rounds: Omit<RoundObject, 'id'>[],
+): void {
+  const { width, height, scale } = params;
+  const conf = params.confounders;
   const nucleusCount = layout.integer(Math.round(conf.nuclei[0]), Math.round(conf.nuclei[1]));
+  const inSpreadChance = conf.nucleusInSpreadProbability ?? 0;
   for (let n = 0; n < nucleusCount; n++) {
     const radius =
       (layout.between(conf.nucleusDiameterPx[0], conf.nucleusDiameterPx[1]) * scale) / 2;
+    // a nucleus in the spread is no obstacle: chromosomes may lie over it
+    const inSpread = inSpreadChance > 0 && layout.chance(inSpreadChance);
     for (let attempt = 0; attempt < 30; attempt++) {
-      const x = layout.between(-0.25 * radius, width + 0.25 * radius);
-      const y = layout.between(-0.25 * radius, height + 0.25 * radius);
-      if (circleMeetsSpread(spread, x, y, radius + margin)) continue;
+      const [x, y] = inSpread
+        ? pointInSpread(layout, spread)
+        : [
+            layout.between(-0.25 * radius, width + 0.25 * radius),
+            layout.between(-0.25 * radius, height + 0.25 * radius),
+          ];
+      if (!inSpread && circleMeetsSpread(spread, x, y, radius + margin)) continue;
       const shape = circleCapsule(x, y, radius);
       if (obstacles.some((o) => o.kind !== 'debris' && shapeOverlap(o, shape))) continue;
-      obstacles.push({ owner: -1, kind: 'nucleus', shape });
+      if (inSpreadChance > 0 && nucleiMeet(rounds, x, y, radius)) continue;
+      if (!inSpread) obstacles.push({ owner: -1, kind: 'nucleus', shape });
       rounds.push({
         type: 'nucleus',
         x,
@@ -275,11 +324,41 @@ export function generateCell(
       break;
     }
   }
+}
 
-  // bodies: targets first (they must never touch anything), then the rest, longest first
-  const isTarget = (spec: BodySpec) =>
-    spec.type === 'dicentric' || spec.type === 'tricentric' || spec.type === 'fragment';
-  const order = content.bodies
+/** True when a circle meets a nucleus already placed (in-spread nuclei are no obstacles). */
+function nucleiMeet(
+  rounds: readonly Omit<RoundObject, 'id'>[],
+  x: number,
+  y: number,
+  radius: number,
+): boolean {
+  return rounds.some(
+    (r) => r.type === 'nucleus' && Math.hypot(r.x - x, r.y - y) < r.radius + radius,
+  );
+}
+
+const isTarget = (spec: BodySpec) =>
+  spec.type === 'dicentric' || spec.type === 'tricentric' || spec.type === 'fragment';
+
+/**
+ * Places the bodies: targets first (they must never touch anything), then the
+ * rest, longest first; the shortest monocentrics are kept back to touch or
+ * cross an already placed one.
+ */
+function placeBodies(
+  request: CellRequest,
+  streams: { layout: SeededRandom; shapes: SeededRandom },
+  params: SynthParameters,
+  plan: CellPlan,
+  spread: Spread,
+  margin: number,
+  obstacles: Obstacle[],
+): PlacedBody[] {
+  const { layout, shapes } = streams;
+  const frame = { width: params.width, height: params.height };
+  const conf = params.confounders;
+  const order = plan.bodies
     .map((spec, i) => ({ spec, i, target: isTarget(spec) }))
     .sort(
       (x, y) =>
@@ -344,7 +423,7 @@ export function generateCell(
     kind: 'touching-end-to-end' | 'crossing';
   }[] = [];
   for (const { spec, i, target } of order) {
-    const shape = drawBodyShape(shapes, spec, style, target);
+    const shape = drawBodyShape(shapes, spec, plan.style, target);
     const pairing = partners.get(i);
     if (pairing) {
       deferred.push({ spec, shape, kind: pairing });
@@ -366,14 +445,21 @@ export function generateCell(
     }
     if (!at) {
       throw new RangeError(
-        `image ${request.index}: no room for a ${spec.type} of ${spec.lengthPx.toFixed(0)} px in a ${width}×${height} frame; use a larger --size or fewer chromosomes`,
+        `image ${request.index}: no room for a ${spec.type} of ${spec.lengthPx.toFixed(0)} px in a ${frame.width}×${frame.height} frame; use a larger --size or fewer chromosomes`,
       );
     }
     record(spec, shape, target, at, tags);
   }
 
+  const targetContact = conf.targetContactProbability ?? 0;
   for (const { spec, shape, kind } of deferred) {
-    const anchors = placed.filter((p) => p.spec.type === 'monocentric' && p.tags.size === 0);
+    // drawn only when asked for, so the fixed difficulties keep their old draws
+    const onTarget = targetContact > 0 && layout.chance(targetContact);
+    const anchors = placed.filter((p) =>
+      onTarget
+        ? p.target && !p.tags.has('touching-end-to-end') && !p.tags.has('crossing')
+        : p.spec.type === 'monocentric' && p.tags.size === 0,
+    );
     let done = false;
     for (let attempt = 0; attempt < 40 && anchors.length > 0 && !done; attempt++) {
       const anchor = layout.pick(anchors);
@@ -401,9 +487,20 @@ export function generateCell(
       record(spec, shape, false, at, tags);
     }
   }
+  return placed;
+}
 
-  // debris: small dark dots, mostly about the spread, never on a target
-  const debrisCount = layout.poisson(conf.debrisMean);
+/** Debris: small dark dots, mostly about the spread, never on a target. */
+function placeDebris(
+  layout: SeededRandom,
+  params: SynthParameters,
+  spread: Spread,
+  margin: number,
+  obstacles: Obstacle[],
+  rounds: Omit<RoundObject, 'id'>[],
+): void {
+  const { width, height, scale } = params;
+  const debrisCount = layout.poisson(params.confounders.debrisMean);
   for (let n = 0; n < debrisCount; n++) {
     const radius = layout.between(1.2, 4) * Math.max(scale, 0.5);
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -431,37 +528,117 @@ export function generateCell(
       break;
     }
   }
+}
 
-  // cytoplasm haze: broad, faint stain about the spread
-  if (layout.chance(conf.hazeProbability)) {
-    const blobs = layout.integer(1, 3);
-    for (let n = 0; n < blobs; n++) {
-      const [x, y] = pointInSpread(layout, spread, 0.6);
-      rounds.push({
-        type: 'haze',
-        x,
-        y,
-        radius: spread.a * layout.between(0.4, 0.9),
-        density: layout.between(0.03, 0.12),
-        aspect: layout.between(0.6, 1),
-        angle: layout.between(0, Math.PI),
-      });
-    }
+/** Cytoplasm haze: broad, faint stain about the spread. */
+function drawHaze(
+  layout: SeededRandom,
+  params: SynthParameters,
+  spread: Spread,
+  rounds: Omit<RoundObject, 'id'>[],
+): void {
+  if (!layout.chance(params.confounders.hazeProbability)) return;
+  const blobs = layout.integer(1, 3);
+  for (let n = 0; n < blobs; n++) {
+    const [x, y] = pointInSpread(layout, spread, 0.6);
+    rounds.push({
+      type: 'haze',
+      x,
+      y,
+      radius: spread.a * layout.between(0.4, 0.9),
+      density: layout.between(0.03, 0.12),
+      aspect: layout.between(0.6, 1),
+      angle: layout.between(0, Math.PI),
+    });
   }
+}
+
+/** Dust specks on the optics and scratches on the slide, from their own stream. */
+function drawArtefacts(
+  seed: number,
+  index: number,
+  params: SynthParameters,
+  rounds: Omit<RoundObject, 'id'>[],
+): Omit<Scratch, 'id'>[] {
+  const dustMean = params.confounders.dustMean ?? 0;
+  const scratchMean = params.confounders.scratchMean ?? 0;
+  if (dustMean <= 0 && scratchMean <= 0) return [];
+  const { width, height, scale } = params;
+  const random = new SeededRandom(seed, index, STREAM.artefacts);
+  const dust = random.poisson(dustMean);
+  for (let n = 0; n < dust; n++) {
+    rounds.push({
+      type: 'dust',
+      x: random.between(0, width),
+      y: random.between(0, height),
+      radius: random.between(6, 40) * scale,
+      density: random.between(0.04, 0.2),
+      aspect: random.between(0.8, 1),
+      angle: random.between(0, Math.PI),
+    });
+  }
+  const scratches: Omit<Scratch, 'id'>[] = [];
+  const count = random.poisson(scratchMean);
+  for (let n = 0; n < count; n++) {
+    const x = random.between(0, width);
+    const y = random.between(0, height);
+    const length = random.between(0.2, 1) * Math.max(width, height);
+    const angle = random.between(0, Math.PI);
+    scratches.push({
+      x0: x - (length / 2) * Math.cos(angle),
+      y0: y - (length / 2) * Math.sin(angle),
+      x1: x + (length / 2) * Math.cos(angle),
+      y1: y + (length / 2) * Math.sin(angle),
+      width: random.between(0.8, 2.5) * Math.max(scale, 0.6),
+      density: random.between(0.05, 0.25),
+    });
+  }
+  return scratches;
+}
+
+/**
+ * Generates one synthetic metaphase: what it contains, where everything is and
+ * how it will look, without drawing a pixel. Everything comes from the image's
+ * own streams, so the result depends only on (seed, request, params).
+ */
+export function generateCell(
+  seed: number,
+  request: CellRequest,
+  params: SynthParameters,
+): SynthCell {
+  const { doseGy, draw, rejected, random: contentRandom } = drawContent(seed, request, params);
+  const layout = new SeededRandom(seed, request.index, STREAM.layout);
+  const shapes = new SeededRandom(seed, request.index, STREAM.shape);
+  const optics = drawOptics(new SeededRandom(seed, request.index, STREAM.optics), params);
+  const plan = planCell(seed, request.index, contentRandom, draw, params);
+  const spread = drawSpread(layout, plan, params);
+  const obstacles: Obstacle[] = [];
+  const rounds: Omit<RoundObject, 'id'>[] = [];
+  const margin = 3 * params.scale + 1;
+  const label = placeLabel(layout, params, obstacles);
+  placeNuclei(layout, params, spread, margin, obstacles, rounds);
+  const placed = placeBodies(request, { layout, shapes }, params, plan, spread, margin, obstacles);
+  placeDebris(layout, params, spread, margin, obstacles, rounds);
+  drawHaze(layout, params, spread, rounds);
+  const scratches = drawArtefacts(seed, request.index, params, rounds);
 
   const ids = placed.length;
+  const scratchIds = ids + rounds.length;
+  const labelId = scratchIds + scratches.length;
   return {
     index: request.index,
-    width,
-    height,
+    width: params.width,
+    height: params.height,
     doseGy,
     rejectedCells: rejected,
     draw,
-    longestChromosomePx: longest,
-    widthPx,
+    longestChromosomePx: plan.longest,
+    widthPx: plan.widthPx,
+    sisterSeparation: plan.sisterSeparation,
     bodies: placed,
     rounds: rounds.map((r, k) => ({ ...r, id: ids + k })),
-    label: label ? { ...label, id: ids + rounds.length } : undefined,
+    label: label ? { ...label, id: labelId } : undefined,
+    scratches: scratches.map((line, k) => ({ ...line, id: scratchIds + k })),
     optics,
   };
 }

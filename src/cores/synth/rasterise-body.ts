@@ -50,7 +50,8 @@ function buildProfile(body: PlacedBody, length: number): Profile {
     radius[k] = c.radius * (1 - c.pinch * g);
     // sisters are held together at the centromere unless fully separated
     const hold = c.separation > 0 ? 0 : 0.6 * g * (c.pinch > 0 ? 1 : 0);
-    offset[k] = (c.offset + (Number.isFinite(spread) ? spread : 0)) * (1 - hold);
+    offset[k] =
+      (c.offset + (Number.isFinite(spread) ? spread : 0)) * (1 - hold) + c.armGap * (1 - g);
     const apart = offset[k]! - c.offset;
     gap[k] = c.gapDensity * Math.max(0, Math.min(1, 1 - apart / c.radius));
     stain[k] = c.density * (1 + amplitude * Math.sin((2 * Math.PI * s) / wavelength + phase));

@@ -1,5 +1,5 @@
 import { SeededRandom } from '../seeded-random.js';
-import { STREAM, type RoundObject, type SynthCell } from './generate-cell.js';
+import { STREAM, type RoundObject, type Scratch, type SynthCell } from './generate-cell.js';
 import { digitInk } from './label-font.js';
 import { PixelNoise } from './pixel-noise.js';
 import { rasteriseBody, TileScratch } from './rasterise-body.js';
@@ -127,6 +127,57 @@ function drawBlob(
       if (e < 4.5) od[index] = od[index]! + peak * Math.exp(-e);
     }
   }
+}
+
+/** Dust on the optics: an out-of-focus disc, a little darker at its rim. */
+function drawDust(round: RoundObject, od: Float32Array, width: number, height: number): void {
+  const edge = Math.max(1.5, round.radius * 0.15);
+  const extent = round.radius + 2 * edge;
+  const x0 = Math.max(0, Math.floor(round.x - extent));
+  const x1 = Math.min(width - 1, Math.ceil(round.x + extent));
+  const y0 = Math.max(0, Math.floor(round.y - extent));
+  const y1 = Math.min(height - 1, Math.ceil(round.y + extent));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const dx = x + 0.5 - round.x;
+      const dy = (y + 0.5 - round.y) / round.aspect;
+      const r = Math.sqrt(dx * dx + dy * dy);
+      const inside = clampUnit((round.radius - r) / edge + 0.5);
+      if (inside <= 0) continue;
+      const rim = Math.exp(-(((r - round.radius + edge) / edge) ** 2));
+      od[y * width + x] = od[y * width + x]! + round.density * inside * (0.55 + 0.45 * rim);
+    }
+  }
+}
+
+/** A scratch: a faint line with a Gaussian cross-section. */
+function drawScratch(line: Scratch, od: Float32Array, width: number, height: number): void {
+  const dx = line.x1 - line.x0;
+  const dy = line.y1 - line.y0;
+  const length = Math.hypot(dx, dy);
+  const ux = dx / length;
+  const uy = dy / length;
+  const reach = 2 * line.width;
+  const x0 = Math.max(0, Math.floor(Math.min(line.x0, line.x1) - reach));
+  const x1 = Math.min(width - 1, Math.ceil(Math.max(line.x0, line.x1) + reach));
+  const y0 = Math.max(0, Math.floor(Math.min(line.y0, line.y1) - reach));
+  const y1 = Math.min(height - 1, Math.ceil(Math.max(line.y0, line.y1) + reach));
+  const a = 1 / (2 * (line.width / 2) ** 2);
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const vx = x + 0.5 - line.x0;
+      const vy = y + 0.5 - line.y0;
+      const t = vx * ux + vy * uy;
+      if (t < 0 || t > length) continue;
+      const d = vy * ux - vx * uy;
+      if (d > reach || d < -reach) continue;
+      od[y * width + x] = od[y * width + x]! + line.density * Math.exp(-a * d * d);
+    }
+  }
+}
+
+function clampUnit(value: number): number {
+  return value < 0 ? 0 : value > 1 ? 1 : value;
 }
 
 const TILE = 16;
@@ -288,7 +339,9 @@ export function renderCell(
   // haze is smooth already: added after the blur
   for (const round of cell.rounds) {
     if (round.type === 'haze') drawBlob(round, round.density, od, width, height);
+    if (round.type === 'dust') drawDust(round, od, width, height);
   }
+  for (const line of cell.scratches) drawScratch(line, od, width, height);
 
   // illumination: a linear gradient times a radial fall-off, separable into row and column terms
   const radius2 = (width * width + height * height) / 4;

@@ -1,6 +1,8 @@
 import type { SynthParameters } from '../../formats/truth.js';
 
-export type Difficulty = SynthParameters['difficulty'];
+export type Preset = SynthParameters['difficulty'];
+/** The fixed benchmarks: every image drawn from the same ranges. */
+export type Difficulty = Exclude<Preset, 'wide'>;
 export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'medium', 'hard'];
 
 /** The frame the default lengths are given for (the paper's 1008×888 images). */
@@ -15,12 +17,14 @@ export const DEFAULT_YIELDS: SynthParameters['yields'] = {
   tricentricProbability: 0.02,
 };
 
-type Preset = Pick<SynthParameters, 'cell' | 'confounders' | 'optics'>;
+type PresetRanges = Pick<SynthParameters, 'cell' | 'confounders' | 'optics'>;
 
 const cell: SynthParameters['cell'] = {
   longestChromosomePx: [50, 125],
   chromosomeWidthPx: [12, 18],
   sisterGapPx: [0.6, 2],
+  // the fixed benchmarks keep their sisters together, as they always were
+  sisterSeparation: [0, 0],
   spreadDiameterPx: [400, 600],
   spreadAspect: [0.6, 1],
   spreadOffset: 0.5,
@@ -33,7 +37,7 @@ const cell: SynthParameters['cell'] = {
  * easy is a clean, well-spread, high-contrast capture; hard is a blurred, noisy,
  * low-contrast one crowded with look-alikes.
  */
-const PRESETS: Record<Difficulty, Preset> = {
+const PRESETS: Record<Difficulty, PresetRanges> = {
   easy: {
     cell: { ...cell, longestChromosomePx: [70, 125], bendDeg: 20 },
     confounders: {
@@ -111,10 +115,43 @@ const PRESETS: Record<Difficulty, Preset> = {
   },
 };
 
+/**
+ * The training preset: each image draws its own capture (camera frame,
+ * objective, stain, optics, artefacts), crowding and sister separation from
+ * these ranges, around the medium difficulty's cell, so a detector meets many
+ * laboratories' images rather than one generator's. Ranges from the real
+ * references (test/fixtures/refs/real-metaphases).
+ */
+const WIDE: NonNullable<SynthParameters['wide']> = {
+  frames: [
+    [912, 732],
+    [1008, 888],
+    [1024, 768],
+    [1280, 1024],
+    [1360, 1024],
+    [1392, 1040],
+    [1440, 1024],
+  ],
+  chromosomeWidthPx: [8, 22],
+  sisterSeparation: [0, 0.75],
+  rgbProbability: 0.5,
+  jpegProbability: 0.6,
+  jpegQuality: [40, 95],
+  blurSigmaPx: [0.6, 2.6],
+  illuminationGradient: [0, 0.35],
+  touchingPairsMean: [0, 2.5],
+  crossingPairsMean: [0, 2],
+  targetContactProbability: [0.1, 0.8],
+  nucleusInSpreadProbability: [0, 0.4],
+  dustMean: [0, 4],
+  scratchMean: [0, 1.5],
+};
+
 export interface ParameterRequest {
   readonly width: number;
   readonly height: number;
-  readonly difficulty?: Difficulty;
+  /** A difficulty, or `wide` (then width, height, scale, rgb and jpegQuality are drawn per image). */
+  readonly difficulty?: Preset;
   /** Length multiplier; default: shrink with frames smaller than 1008×888, never grow. */
   readonly scale?: number;
   readonly chromosomes?: number;
@@ -126,7 +163,7 @@ export interface ParameterRequest {
 /** Expands a difficulty preset and explicit choices into the full parameter record. */
 export function resolveSynthParameters(request: ParameterRequest): SynthParameters {
   const difficulty = request.difficulty ?? 'medium';
-  const preset = PRESETS[difficulty];
+  const preset = PRESETS[difficulty === 'wide' ? 'medium' : difficulty];
   const scale =
     request.scale ??
     Math.min(1, request.width / REFERENCE_SIZE.width, request.height / REFERENCE_SIZE.height);
@@ -144,5 +181,6 @@ export function resolveSynthParameters(request: ParameterRequest): SynthParamete
       rgb: request.rgb ?? false,
       jpegQuality: request.jpegQuality ?? null,
     },
+    ...(difficulty === 'wide' ? { wide: WIDE } : {}),
   };
 }

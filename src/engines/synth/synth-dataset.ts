@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { assignSplits } from '../../cores/split-assignment.js';
 import { cellPoints, cellTruth, type ImageIdentity } from '../../cores/synth/cell-truth.js';
 import { generateCell } from '../../cores/synth/generate-cell.js';
+import { imageParameters } from '../../cores/synth/image-parameters.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../formats/atomic-write.js';
 import { writeDatasetFile } from '../../formats/dataset-file.js';
 import {
@@ -176,6 +177,7 @@ function workerSetup(request: SynthRequest): SynthWorkerData {
 
 /** The truth of an image whose file is already there, from the pure generator (no drawing). */
 function truthWithoutRendering(setup: SynthWorkerData, planned: PlannedImage): SynthTaskResult {
+  const params = imageParameters(setup.seed, planned.index, setup.params);
   const cell = generateCell(
     setup.seed,
     {
@@ -184,12 +186,12 @@ function truthWithoutRendering(setup: SynthWorkerData, planned: PlannedImage): S
       doseRange: setup.doseRange,
       minAberrations: setup.minAberrations,
     },
-    setup.params,
+    params,
   );
   return {
     index: planned.index,
     sha256: '',
-    truth: cellTruth(cell, planned.identity),
+    truth: cellTruth(cell, planned.identity, params === setup.params ? undefined : params),
     points: cellPoints(cell),
   };
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { cellPoints, cellTruth } from '../../cores/synth/cell-truth.js';
 import { generateCell } from '../../cores/synth/generate-cell.js';
+import { imageParameters } from '../../cores/synth/image-parameters.js';
 import { renderCell, RenderScratch } from '../../cores/synth/render-cell.js';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { encodeImage, limitImageThreads } from '../../imaging/write-image.js';
@@ -20,7 +21,8 @@ const setup = workerData as SynthWorkerData;
 const scratch = new RenderScratch();
 
 async function render(task: SynthTask): Promise<SynthTaskResult> {
-  const { params, seed } = setup;
+  const { seed } = setup;
+  const params = imageParameters(seed, task.index, setup.params);
   const cell = generateCell(
     seed,
     {
@@ -47,7 +49,7 @@ async function render(task: SynthTask): Promise<SynthTaskResult> {
   return {
     index: task.index,
     sha256: createHash('sha256').update(png).digest('hex'),
-    truth: cellTruth(cell, task.identity),
+    truth: cellTruth(cell, task.identity, params === setup.params ? undefined : params),
     points: cellPoints(cell),
   };
 }
