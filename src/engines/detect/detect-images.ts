@@ -9,6 +9,8 @@ import {
   type DetectionsImage,
 } from '../../formats/detections.js';
 import { DicentraError, isDicentraError } from '../../formats/dicentra-error.js';
+import { provenanceNow } from '../../formats/provenance.js';
+import type { CountingRule } from '../../cores/dosimetry/cell-counts.js';
 import { ExitCode } from '../../formats/exit-codes.js';
 import { readGreyImage } from '../../imaging/read-image.js';
 import type { GreyImage } from '../../imaging/grey-image.js';
@@ -18,19 +20,19 @@ import { voteStackFromDense } from '../../cores/ensemble/vote-stack.js';
 import { BundleEnsemble } from '../inference/bundle-ensemble.js';
 import { quantiseToCacheLevels } from '../inference/heatmap-cache.js';
 
-/** One image to run: an id, and its path (absolute, and as it will be written). */
+/** One image to run: an id, its path (absolute), and the case it is a cell of. */
 export interface DetectImageRef {
   readonly id: string;
   readonly file: string;
+  readonly caseId?: string;
 }
 
 /**
- * The T_C of a class: one value for every member, each member's own from the
- * bundle (adaptive), or given per member (from a calibrated curve).
+ * The T_C of a class: one value for every member, or given per member (a
+ * calibration's model-adaptive thresholds, from its curve).
  */
 export type ClassTc =
   | { readonly kind: 'fixed'; readonly tc: number }
-  | { readonly kind: 'adaptive' }
   | {
       readonly kind: 'per-member';
       readonly memberTc: readonly number[];
@@ -44,6 +46,8 @@ export interface DetectOptions {
   readonly tc: Readonly<Record<string, ClassTc>>;
   readonly ta: Readonly<Record<string, number>>;
   readonly images: readonly DetectImageRef[];
+  /** The counting rule of the calibration the detector comes from, recorded for `dicentra counts`. */
+  readonly counting?: CountingRule;
   /** Where detections.json will live (paths are written relative to it). */
   readonly outPath: string;
   readonly toolVersion: string;
@@ -58,7 +62,6 @@ export function resolveThresholds(
   members: readonly BundleMember[],
   tc: Readonly<Record<string, ClassTc>>,
   ta: Readonly<Record<string, number>>,
-  bundlePath: string,
 ): Record<string, ClassThreshold> {
   return Object.fromEntries(
     bundle.classes.map((name) => {
@@ -66,26 +69,7 @@ export function resolveThresholds(
       if (rule.kind === 'per-member' && rule.memberTc.length !== members.length) {
         throw new RangeError(`${rule.memberTc.length} T_C values for ${members.length} members`);
       }
-      const memberTc =
-        rule.kind === 'fixed'
-          ? members.map(() => rule.tc)
-          : rule.kind === 'per-member'
-            ? [...rule.memberTc]
-            : members.map((member) => {
-                const value = member.adaptiveTc?.[name];
-                if (value === undefined) {
-                  throw new DicentraError(
-                    'DCN_E_OPTION_INVALID',
-                    `--tc adaptive: member epoch ${member.epoch} of ${bundlePath} has no adaptiveTc for class "${name}"`,
-                    {
-                      file: bundlePath,
-                      field: '--tc',
-                      hint: 'give a fixed --tc, or take each member’s T_C from a calibration with --curve CURVE.json',
-                    },
-                  );
-                }
-                return value;
-              });
+      const memberTc = rule.kind === 'fixed' ? members.map(() => rule.tc) : [...rule.memberTc];
       const threshold: ClassThreshold = {
         tc:
           rule.kind === 'fixed'
@@ -93,7 +77,7 @@ export function resolveThresholds(
             : rule.kind === 'per-member' && !rule.adaptive && new Set(memberTc).size === 1
               ? memberTc[0]!
               : null,
-        adaptive: rule.kind === 'adaptive' || (rule.kind === 'per-member' && rule.adaptive),
+        adaptive: rule.kind === 'per-member' && rule.adaptive,
         memberTc,
         ta: ta[name]!,
       };
@@ -117,7 +101,7 @@ function displayPath(file: string, outPath: string): string {
 export async function detectImages(options: DetectOptions): Promise<Detections> {
   const { loaded, members } = options;
   const { bundle } = loaded;
-  const thresholds = resolveThresholds(bundle, members, options.tc, options.ta, loaded.path);
+  const thresholds = resolveThresholds(bundle, members, options.tc, options.ta);
   const ensemble = await BundleEnsemble.open(loaded, members, {
     intraOpThreads: options.intraOpThreads ?? 0,
   });
@@ -166,6 +150,7 @@ export async function detectImages(options: DetectOptions): Promise<Detections> 
       });
       images.push({
         id: ref.id,
+        ...(ref.caseId === undefined ? {} : { sampleId: ref.caseId }),
         path,
         width: image.width,
         height: image.height,
@@ -191,15 +176,12 @@ export async function detectImages(options: DetectOptions): Promise<Detections> 
       },
     },
     thresholds,
+    ...(options.counting ? { counting: { ...options.counting } } : {}),
     connectivity: 8,
     outputStride: bundle.outputStride,
     images,
     errors,
-    provenance: {
-      tool: 'dicentra detect',
-      toolVersion: options.toolVersion,
-      createdAt: new Date().toISOString(),
-    },
+    provenance: provenanceNow('dicentra detect', options.toolVersion),
   };
 }
 
