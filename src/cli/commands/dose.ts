@@ -162,9 +162,10 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
           'Biodose Tools implements them: whole body by Merkle (83%–83% default) or the delta method\n' +
           '(95%), partial body by Dolphin (with D0), heterogeneous exposure by a mixed Poisson model;\n' +
           'acute or protracted exposure (Lea–Catcheside G). The case table is ID,C0,C1,… (cells with\n' +
-          'k aberrations per case). Or, from images: --model BUNDLE --images CASE_DIR|CASE.json with a\n' +
-          'curve from `dicentra calibrate` counts each cell by the curve’s own rule and widens the\n' +
-          '(merkle or delta) interval by the spread over its sub-ensembles (docs/dosimetry.md).',
+          'k aberrations per case; `dicentra counts` writes it from a detections.json). Or, from images:\n' +
+          '--model BUNDLE --images CASE_DIR|CASE.json with a curve from `dicentra calibrate` counts each\n' +
+          'cell by the curve’s own rule, as `detect --curve` then `counts` would, and widens the (merkle\n' +
+          'or delta) interval by the spread over its sub-ensembles (docs/dosimetry.md).',
       )
       .requiredOption(
         '--curve <curve.json>',
@@ -216,7 +217,7 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
         0,
       )
       .option('--case <id>', 'estimate only this case')
-      .option('--out <result.json>', 'also write the result document to this file')
+      .option('--out <result.json>', 'also write the dose result to this file (docs/formats.md)')
       .addHelpText(
         'after',
         '\nExamples:\n' +
