@@ -43,9 +43,9 @@ import { parseMemberSelection } from '../src/cli/ensemble-options.js';
 import { calibrateFromImages } from '../src/engines/dosimetry/calibrate-images.js';
 import { renderCalibrationFigure } from '../src/engines/dosimetry/calibration-figure.js';
 import { calibrationCurveOf, curveRecord } from '../src/engines/dosimetry/curve-record.js';
+import { estimateCaseDose } from '../src/engines/dosimetry/case-dose.js';
 import {
-  estimateDosesFromImages,
-  wholeBodyEstimate,
+  estimateImageDoses,
   type WholeBodyMethod,
 } from '../src/engines/dosimetry/dose-from-images.js';
 import { generateSynthDataset } from '../src/engines/synth/synth-dataset.js';
@@ -184,11 +184,11 @@ function coverageByBand(doses: readonly number[], covered: readonly boolean[]): 
         { length: person.cells },
         () => aberrationScore(drawAberrations(random, person.doseGy, DEFAULT_YIELDS)).dicentric,
       );
-      const summary = summariseDistribution(cellDistribution(cells));
-      const m = attempt(() =>
-        wholeBodyEstimate(curve, summary, { kind: 'merkle', confYield: 0.83, confCurve: 0.83 }, 1),
-      );
-      const d = attempt(() => wholeBodyEstimate(curve, summary, { kind: 'delta', conf: 0.95 }, 1));
+      const row = { id: 'oracle', distribution: cellDistribution(cells) };
+      const estimate = (method: WholeBodyMethod) =>
+        attempt(() => estimateCaseDose(curve, row, method, 1, 'oracle').estimate);
+      const m = estimate({ kind: 'merkle', confYield: 0.83, confCurve: 0.83 });
+      const d = estimate({ kind: 'delta', conf: 0.95 });
       estimates.push(d?.dose.estimate);
       doses.push(person.doseGy);
       merkle.push(covers(m?.dose, person.doseGy));
@@ -348,7 +348,7 @@ if (!modelPath) {
   );
 
   started = performance.now();
-  const cases: { id: string; images: { id: string; file: string }[] }[] = [];
+  const cases: { id: string; images: { id: string; file: string; caseId: string }[] }[] = [];
   const truths: Truth[] = [];
   for (let p = 0; p < persons.length; p++) {
     const dir = join(work, `person-${p}`);
@@ -356,13 +356,17 @@ if (!modelPath) {
     truths.push(truth);
     cases.push({
       id: `person-${p}`,
-      images: truth.images.map((image) => ({ id: image.id, file: join(dir, image.path) })),
+      images: truth.images.map((image) => ({
+        id: image.id,
+        file: join(dir, image.path),
+        caseId: `person-${p}`,
+      })),
     });
   }
   const rows = [];
   for (let p = 0; p < cases.length; p++) {
     const dose = persons[p]!.doseGy;
-    const [result] = await estimateDosesFromImages({
+    const [result] = await estimateImageDoses({
       loaded,
       curve: record,
       curvePath: join(work, 'curve.json'),
@@ -375,10 +379,13 @@ if (!modelPath) {
       if (error instanceof DicentraError) return [undefined];
       throw error;
     });
-    const truthSummary = summariseDistribution(
-      cellDistribution(truths[p]!.images.map((image) => image.counts.dicentric)),
+    const truthRow = {
+      id: `person-${p}`,
+      distribution: cellDistribution(truths[p]!.images.map((image) => image.counts.dicentric)),
+    };
+    const oracle = attempt(
+      () => estimateCaseDose(truthCurve, truthRow, method, 1, 'oracle').estimate,
     );
-    const oracle = attempt(() => wholeBodyEstimate(truthCurve, truthSummary, method, 1));
     rows.push({ person: p, dose, cells: persons[p]!.cells, result, oracle });
   }
   console.log(
@@ -389,7 +396,7 @@ if (!modelPath) {
   );
   for (const row of rows) {
     const none = { lower: NaN, estimate: NaN, upper: NaN };
-    const s = row.result?.statistical.dose ?? none;
+    const s = row.result?.estimate.dose ?? none;
     const c = row.result?.dose ?? none;
     const o = row.oracle?.dose ?? none;
     console.log(
@@ -411,7 +418,7 @@ if (!modelPath) {
       'ensemble, counting + curve only',
       ensembleEstimates,
       trueDoses,
-      rows.map((r) => covers(r.result?.statistical.dose, r.dose)),
+      rows.map((r) => covers(r.result?.estimate.dose, r.dose)),
     ),
   );
   console.log(
@@ -428,7 +435,7 @@ if (!modelPath) {
       dose: row.dose,
       cells: row.cells,
       oracle: row.oracle?.dose ?? null,
-      statistical: row.result?.statistical.dose ?? null,
+      statistical: row.result?.estimate.dose ?? null,
       combined: row.result?.dose ?? null,
       detector: row.result?.detector ?? null,
       subEnsembleDoses: row.result?.subEnsembleDoses ?? null,

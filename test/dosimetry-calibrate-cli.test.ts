@@ -232,7 +232,7 @@ test('dose --model --images: counted by the curve’s rule, dose on the curve, d
   const result = JSON.parse(run.stdout);
   const [person] = result.cases;
   assert.equal(person.id, 'person-7');
-  assert.equal(person.cells, 10);
+  assert.equal(person.table.cells, 10);
   // gated: 3 dicentrics (the lone dicentric is not scored)
   assert.equal(person.table.aberrations, 3);
   assert.deepEqual(person.distribution, [7, 3]);

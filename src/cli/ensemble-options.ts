@@ -68,18 +68,18 @@ export function parsePerClass<T>(
   return result;
 }
 
+/** T_C: one number for every class, or per class (`dicentric=0.5,fragment=0.6`). */
 export function parseTc(text: string, classes: readonly string[]): Record<string, ClassTc> {
   return parsePerClass<ClassTc>(
     '--tc',
     text,
     classes,
     (value) => {
-      if (value === 'adaptive') return { kind: 'adaptive' };
       const tc = Number(value);
       return value !== '' && tc >= 0 && tc < 1 ? { kind: 'fixed', tc } : null;
     },
     { kind: 'fixed', tc: 0.5 },
-    'a number in [0, 1), "adaptive", or per class: dicentric=0.5,fragment=adaptive',
+    'a number in [0, 1), or per class: dicentric=0.5,fragment=0.6',
   );
 }
 

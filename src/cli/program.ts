@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCalibrateCommand } from './commands/calibrate.js';
+import { registerCountsCommand } from './commands/counts.js';
 import { registerCurveCommand } from './commands/curve.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDetectCommand } from './commands/detect.js';
@@ -40,6 +41,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerDetectCommand(program, signal);
   registerEvaluateCommand(program, signal);
   registerCurveCommand(program, signal);
+  registerCountsCommand(program, signal);
   registerDoseCommand(program, signal);
   registerLimitsCommand(program, signal);
   registerCalibrateCommand(program, signal);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BUNDLE_FORMAT_MAJOR, bundleSchema, type Bundle, type BundleMember } from './bundle.js';
 import { DicentraError } from './dicentra-error.js';
-import { checkFormatVersion, parseJson, readTextFile, validateWithSchema } from './json-file.js';
+import { parseJsonText, readTextFile } from './json-file.js';
 
 /** A bundle as loaded: its parsed content, where it lives, and the hash of its bytes. */
 export interface LoadedBundle {
@@ -27,9 +27,11 @@ export function sha256Hex(bytes: Uint8Array | string): string {
  */
 export async function readBundleFile(path: string): Promise<LoadedBundle> {
   const text = await readTextFile(path, 'bundle');
-  const raw = parseJson(text, path, 'bundle');
-  checkFormatVersion(raw, BUNDLE_FORMAT_MAJOR, path, 'bundle');
-  const bundle = validateWithSchema(raw, bundleSchema, path, 'bundle');
+  const bundle = parseJsonText(text, path, {
+    what: 'bundle',
+    major: BUNDLE_FORMAT_MAJOR,
+    schema: bundleSchema,
+  });
   if (new Set(bundle.classes).size !== bundle.classes.length) {
     throw new DicentraError('DCN_E_SCHEMA_INVALID', `bundle ${path} lists a class twice`, {
       file: path,

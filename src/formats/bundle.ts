@@ -53,8 +53,6 @@ export const memberSchema = z
       })
       .strict()
       .optional(),
-    /** Model-adaptive T_C per class (set by calibration), if any. */
-    adaptiveTc: z.record(z.string(), z.number()).optional(),
   })
   .strict();
 export type BundleMember = z.infer<typeof memberSchema>;

@@ -221,3 +221,43 @@ export async function readCaseTable(path: string): Promise<CaseRow[]> {
   );
   return cases;
 }
+
+const csvField = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+/**
+ * A case table ID,C0,C1,…,CK as `readCaseTable` (and Biodose Tools) reads it;
+ * shorter distributions are padded with zeros to the longest.
+ */
+export function caseTableCsv(rows: readonly CaseRow[]): string {
+  const width = Math.max(1, ...rows.map((row) => row.distribution.length));
+  const header = ['ID', ...Array.from({ length: width }, (_, k) => `C${k}`)];
+  const lines = rows.map((row) =>
+    [
+      csvField(row.id),
+      ...Array.from({ length: width }, (_, k) => String(row.distribution[k] ?? 0)),
+    ].join(','),
+  );
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+/** One scored cell of a per-cell table: its detections per class and its count under the rule. */
+export interface CellRow {
+  readonly caseId: string;
+  readonly imageId: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly aberrations: number;
+}
+
+/** The per-cell table: case_id,image_id, one column per class, and the cell's scored aberrations. */
+export function cellTableCsv(classes: readonly string[], cells: readonly CellRow[]): string {
+  const header = ['case_id', 'image_id', ...classes, 'aberrations'];
+  const lines = cells.map((cell) =>
+    [
+      csvField(cell.caseId),
+      csvField(cell.imageId),
+      ...classes.map((name) => String(cell.counts[name] ?? 0)),
+      String(cell.aberrations),
+    ].join(','),
+  );
+  return [header.join(','), ...lines].join('\n') + '\n';
+}

@@ -8,6 +8,15 @@ import { z } from 'zod';
  * be counted by exactly this rule; `dicentra dose --model` reads it from here.
  */
 const probability = z.number().min(0).max(1);
+
+/** How a cell's aberrations are counted from its detections (`cores/dosimetry/cell-counts`). */
+export const countingRuleSchema = z
+  .object({
+    aberration: z.string().min(1),
+    /** Score an image only if it has a detection of this class (null: every image). */
+    requireClass: z.string().min(1).nullable(),
+  })
+  .strict();
 const perClass = <T extends z.ZodTypeAny>(value: T) => z.record(z.string(), value);
 
 export const detectorMemberSchema = z
@@ -57,13 +66,7 @@ export const curveDetectorSchema = z
     ta: perClass(z.number().int().nonnegative()),
     /** Epochs of the primary ensemble (the curve's own counts). */
     primary: z.array(z.number().int().positive()).min(1),
-    counting: z
-      .object({
-        aberration: z.string().min(1),
-        /** Score an image only if it has a detection of this class (null: every image). */
-        requireClass: z.string().min(1).nullable(),
-      })
-      .strict(),
+    counting: countingRuleSchema,
     subEnsembles: z
       .object({
         seed: z.number().int(),

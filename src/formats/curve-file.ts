@@ -1,14 +1,13 @@
-import { writeJsonAtomic } from './atomic-write.js';
 import { CURVE_FORMAT_MAJOR, curveFileSchema, type CurveFile } from './curve.js';
-import { checkFormatVersion, parseJson, readTextFile, validateWithSchema } from './json-file.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+
+const CURVE_FORMAT = { what: 'curve', major: CURVE_FORMAT_MAJOR, schema: curveFileSchema };
 
 /** Reads and schema-checks a curve.json. */
-export async function readCurveFile(path: string): Promise<CurveFile> {
-  const raw = parseJson(await readTextFile(path, 'curve'), path, 'curve');
-  checkFormatVersion(raw, CURVE_FORMAT_MAJOR, path, 'curve');
-  return validateWithSchema(raw, curveFileSchema, path, 'curve');
+export function readCurveFile(path: string): Promise<CurveFile> {
+  return readJsonFile(path, CURVE_FORMAT);
 }
 
 export function writeCurveFile(path: string, curve: CurveFile): Promise<void> {
-  return writeJsonAtomic(path, curveFileSchema.parse(curve));
+  return writeJsonFile(path, CURVE_FORMAT, curve);
 }

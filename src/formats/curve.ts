@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { provenanceSchema } from './provenance.js';
 import { curveDetectorSchema } from './curve-detector.js';
 
 /**
@@ -74,15 +75,7 @@ export const curveFileSchema = z
     warnings: z.array(z.string()),
     /** The automated counting rule, when the curve was calibrated from images (`dicentra calibrate`). */
     detector: curveDetectorSchema.optional(),
-    provenance: z
-      .object({
-        tool: z.string(),
-        toolVersion: z.string().optional(),
-        createdAt: z.string().optional(),
-        source: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    provenance: provenanceSchema.optional(),
   })
   .strict()
   .superRefine((curve, context) => {

@@ -1,17 +1,16 @@
 import { dirname, resolve } from 'node:path';
-import { writeJsonAtomic } from './atomic-write.js';
 import { DATASET_FORMAT_MAJOR, datasetSchema, type Dataset, type DatasetImage } from './dataset.js';
-import { checkFormatVersion, parseJson, readTextFile, validateWithSchema } from './json-file.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+
+const DATASET_FORMAT = { what: 'dataset', major: DATASET_FORMAT_MAJOR, schema: datasetSchema };
 
 /** Reads and schema-checks a dataset.json (images are not opened: see dataset validation). */
-export async function readDatasetFile(path: string): Promise<Dataset> {
-  const raw = parseJson(await readTextFile(path, 'dataset'), path, 'dataset');
-  checkFormatVersion(raw, DATASET_FORMAT_MAJOR, path, 'dataset');
-  return validateWithSchema(raw, datasetSchema, path, 'dataset');
+export function readDatasetFile(path: string): Promise<Dataset> {
+  return readJsonFile(path, DATASET_FORMAT);
 }
 
 export function writeDatasetFile(path: string, dataset: Dataset): Promise<void> {
-  return writeJsonAtomic(path, datasetSchema.parse(dataset));
+  return writeJsonFile(path, DATASET_FORMAT, dataset);
 }
 
 /** The absolute path of an image of the dataset stored at `datasetPath`. */

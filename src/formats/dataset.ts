@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { provenanceSchema } from './provenance.js';
 
 /** The dataset.json format version this build writes; readers accept the same major. */
 export const DATASET_FORMAT_VERSION = '1.0';
@@ -36,17 +37,6 @@ export const datasetImageSchema = z
   })
   .strict();
 export type DatasetImage = z.infer<typeof datasetImageSchema>;
-
-export const provenanceSchema = z
-  .object({
-    tool: z.string(),
-    toolVersion: z.string().optional(),
-    createdAt: z.string().optional(),
-    seed: z.number().int().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-export type Provenance = z.infer<typeof provenanceSchema>;
 
 export const datasetSchema = z
   .object({

@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { countingRuleSchema } from './curve-detector.js';
+import { provenanceSchema } from './provenance.js';
 
 /**
  * detections.json: what `dicentra detect` found, per image and class, with the
- * ensemble's votes as a per-detection uncertainty. Read by dosimetry (counts
- * per cell) and review. Coordinates are input-image pixels, origin at the
+ * ensemble's votes as a per-detection uncertainty. Read by `dicentra counts`
+ * (per-cell counts and the case table a dose is estimated from). Coordinates are input-image pixels, origin at the
  * top-left corner of the image (the dataset.json convention).
  */
-export const DETECTIONS_FORMAT_VERSION = '1.0';
+export const DETECTIONS_FORMAT_VERSION = '1.1';
 export const DETECTIONS_FORMAT_MAJOR = 1;
 
 export const detectionSchema = z
@@ -47,6 +49,8 @@ export type ClassThreshold = z.infer<typeof classThresholdSchema>;
 export const detectionsImageSchema = z
   .object({
     id: z.string().min(1),
+    /** The case (person, culture) of the cell: the dataset's sampleId, or the images folder's name (1.1). */
+    sampleId: z.string().min(1).optional(),
     /** As given: relative to detections.json's folder when possible, else absolute. */
     path: z.string().min(1),
     width: z.number().int().positive(),
@@ -93,6 +97,8 @@ export const detectionsSchema = z
       .strict(),
     /** Per class. */
     thresholds: z.record(z.string(), classThresholdSchema),
+    /** The counting rule of the calibration detect voted as (`detect --curve`; 1.1). */
+    counting: countingRuleSchema.optional(),
     /** Connectivity of the components of D (8: diagonal neighbours join). */
     connectivity: z.literal(8),
     /** Input pixels per heatmap pixel. */
@@ -100,14 +106,7 @@ export const detectionsSchema = z
     images: z.array(detectionsImageSchema),
     /** Images that could not be processed; they have no entry in `images`. */
     errors: z.array(detectionsErrorSchema),
-    provenance: z
-      .object({
-        tool: z.string(),
-        toolVersion: z.string().optional(),
-        createdAt: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    provenance: provenanceSchema.optional(),
   })
   .strict();
 export type Detections = z.infer<typeof detectionsSchema>;

@@ -1,14 +1,13 @@
-import { writeJsonAtomic } from './atomic-write.js';
 import { DYNAMICS_FORMAT_MAJOR, dynamicsSchema, type DynamicsDocument } from './dynamics.js';
-import { checkFormatVersion, parseJson, readTextFile, validateWithSchema } from './json-file.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+
+const DYNAMICS_FORMAT = { what: 'dynamics', major: DYNAMICS_FORMAT_MAJOR, schema: dynamicsSchema };
 
 /** Reads and schema-checks a dynamics.json. */
-export async function readDynamicsFile(path: string): Promise<DynamicsDocument> {
-  const raw = parseJson(await readTextFile(path, 'dynamics'), path, 'dynamics');
-  checkFormatVersion(raw, DYNAMICS_FORMAT_MAJOR, path, 'dynamics');
-  return validateWithSchema(raw, dynamicsSchema, path, 'dynamics');
+export function readDynamicsFile(path: string): Promise<DynamicsDocument> {
+  return readJsonFile(path, DYNAMICS_FORMAT);
 }
 
 export function writeDynamicsFile(path: string, document: DynamicsDocument): Promise<void> {
-  return writeJsonAtomic(path, dynamicsSchema.parse(document));
+  return writeJsonFile(path, DYNAMICS_FORMAT, document);
 }

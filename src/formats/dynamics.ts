@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { provenanceSchema } from './provenance.js';
 
 /**
  * dynamics.json: the training-dynamics analysis of a bundle's members in
@@ -163,14 +164,7 @@ export const dynamicsSchema = z
       })
       .strict()
       .nullable(),
-    provenance: z
-      .object({
-        tool: z.string(),
-        toolVersion: z.string().optional(),
-        createdAt: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    provenance: provenanceSchema.optional(),
   })
   .strict();
 export type DynamicsDocument = z.infer<typeof dynamicsSchema>;

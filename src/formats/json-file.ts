@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
+import { writeJsonAtomic } from './atomic-write.js';
 import { DicentraError, type ProblemDetail } from './dicentra-error.js';
 
 /** Reads a file as text, turning missing/unreadable files into catalogued errors. */
@@ -17,7 +18,7 @@ export async function readTextFile(path: string, what: string): Promise<string> 
 }
 
 /** Renders a zod issue path the way docs and messages show JSON paths: `images[3].points`. */
-export function jsonPath(path: readonly PropertyKey[]): string {
+function jsonPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (text, key) =>
       typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
@@ -41,7 +42,7 @@ export function parseJson(text: string, file: string, what: string): unknown {
 }
 
 /** Validates `raw` with `schema`, reporting every schema problem at once with its JSON path. */
-export function validateWithSchema<T extends z.ZodTypeAny>(
+function validateWithSchema<T extends z.ZodTypeAny>(
   raw: unknown,
   schema: T,
   file: string,
@@ -72,7 +73,7 @@ export function validateWithSchema<T extends z.ZodTypeAny>(
  * Checks the `version` ("MAJOR.MINOR") of a parsed file before its schema, so
  * that a newer file gets "upgrade dicentra" rather than a list of unknown keys.
  */
-export function checkFormatVersion(
+function checkFormatVersion(
   raw: unknown,
   supportedMajor: number,
   file: string,
@@ -95,4 +96,43 @@ export function checkFormatVersion(
       },
     );
   }
+}
+
+/** A versioned JSON file format: what it is called in messages, its major version and schema. */
+export interface JsonFormat<T extends z.ZodTypeAny> {
+  readonly what: string;
+  readonly major: number;
+  readonly schema: T;
+}
+
+/** Parses the text of a versioned JSON file: JSON, major version, then schema. */
+export function parseJsonText<T extends z.ZodTypeAny>(
+  text: string,
+  path: string,
+  format: JsonFormat<T>,
+): z.infer<T> {
+  const raw = parseJson(text, path, format.what);
+  checkFormatVersion(raw, format.major, path, format.what);
+  return validateWithSchema(raw, format.schema, path, format.what);
+}
+
+/** Reads a versioned JSON file: text, JSON, major version, then schema; every failure catalogued. */
+export async function readJsonFile<T extends z.ZodTypeAny>(
+  path: string,
+  format: JsonFormat<T>,
+): Promise<z.infer<T>> {
+  return parseJsonText(await readTextFile(path, format.what), path, format);
+}
+
+/**
+ * Writes a versioned JSON file atomically through its schema. The value is
+ * checked as JSON will store it (a non-finite number becomes null), so what is
+ * written always reads back.
+ */
+export function writeJsonFile<T extends z.ZodTypeAny>(
+  path: string,
+  format: JsonFormat<T>,
+  value: z.input<T>,
+): Promise<void> {
+  return writeJsonAtomic(path, format.schema.parse(JSON.parse(JSON.stringify(value))));
 }

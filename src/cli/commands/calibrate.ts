@@ -1,21 +1,15 @@
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import type { BundleMember } from '../../formats/bundle.js';
 import { readBundleFile } from '../../formats/bundle-file.js';
-import { readCurveFile, writeCurveFile } from '../../formats/curve-file.js';
-import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
-import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { selectMembers, type MemberSelection } from '../../cores/ensemble/member-selection.js';
-import { generaliseCurve, type CalibrationCurve } from '../../cores/dosimetry/calibration-curve.js';
-import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
 import type { FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
+import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
+import type { ThresholdChoice } from '../../engines/dosimetry/calibrate-images.js';
 import {
-  calibrateFromImages,
-  type ThresholdChoice,
-} from '../../engines/dosimetry/calibrate-images.js';
-import { renderCalibrationFigure } from '../../engines/dosimetry/calibration-figure.js';
-import { calibrationCurveOf, curveRecord } from '../../engines/dosimetry/curve-record.js';
+  calibrateCurve,
+  type CalibrateCurveResult,
+  type ReferenceChoice,
+} from '../../engines/dosimetry/calibrate-curve.js';
+import type { Progress } from '../progress.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
@@ -42,33 +36,7 @@ interface CalibrateOptions {
   cache?: string;
 }
 
-function chooseMembers(
-  members: readonly BundleMember[],
-  text: string,
-  flag: string,
-): { selection: MemberSelection; chosen: BundleMember[] } {
-  const selection = parseMemberSelection(text);
-  try {
-    const capped: MemberSelection =
-      selection.mode === 'last'
-        ? { mode: 'last', count: Math.min(selection.count, members.length) }
-        : selection;
-    return { selection, chosen: selectMembers(members, capped) };
-  } catch (error) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `${flag} ${text}: ${(error as Error).message}`,
-      {
-        field: flag,
-        hint: 'see the epochs listed in bundle.json',
-      },
-    );
-  }
-}
-
-async function referenceCurve(
-  options: CalibrateOptions,
-): Promise<{ label: string; curve: CalibrationCurve } | null> {
+function referenceOf(options: CalibrateOptions): ReferenceChoice | undefined {
   if (options.reference && options.referenceCoefficients) {
     throw new DicentraError(
       'DCN_E_OPTION_INVALID',
@@ -76,12 +44,9 @@ async function referenceCurve(
       { field: '--reference', hint: 'one reference curve per figure' },
     );
   }
-  if (options.reference) {
-    const file = await readCurveFile(options.reference);
-    return { label: `reference (${options.reference})`, curve: calibrationCurveOf(file) };
-  }
+  if (options.reference) return { kind: 'file', path: options.reference };
   const values = options.referenceCoefficients;
-  if (!values) return null;
+  if (!values) return undefined;
   if (values.length !== 3 && values.length !== 2) {
     throw new DicentraError(
       'DCN_E_OPTION_INVALID',
@@ -89,14 +54,41 @@ async function referenceCurve(
       { field: '--reference-coefficients', hint: 'e.g. the generator’s truth 0.001,0.02,0.06' },
     );
   }
+  return { kind: 'coefficients', values };
+}
+
+/** --tc: "adaptive" (each member's --quantile), or fixed values. */
+function thresholdsOf(options: CalibrateOptions, classes: readonly string[]): ThresholdChoice {
+  if (options.tc === 'adaptive') return { kind: 'adaptive', quantile: options.quantile };
+  const rule = parseTc(options.tc, classes);
   return {
-    label: `reference (C, α, β = ${values.join(', ')})`,
-    curve: generaliseCurve(values, [
-      [0, 0, 0],
-      [0, 0, 0],
-      [0, 0, 0],
-    ]),
+    kind: 'fixed',
+    tc: Object.fromEntries(
+      Object.entries(rule).map(([name, tc]) => [name, tc.kind === 'fixed' ? tc.tc : 0.5]),
+    ),
   };
+}
+
+function describe(result: CalibrateCurveResult, options: CalibrateOptions): string {
+  const { record, calibration } = result;
+  const [c, alpha, beta] = record.coefficients.map((row) => row.estimate);
+  const rule = calibration.detector.thresholdRule;
+  return [
+    `wrote ${options.out} and ${result.figurePath}`,
+    `Y = ${c!.toPrecision(4)} + ${alpha!.toPrecision(4)}·D${beta === undefined ? '' : ` + ${beta.toPrecision(4)}·D²`}  (${calibration.fit.family}, ${calibration.fit.method})`,
+    ...calibration.fit.coefficients.map(
+      (row) =>
+        `  ${row.name.padEnd(6)} ${row.estimate.toPrecision(5).padEnd(12)} ± ${row.stdError.toPrecision(3)}`,
+    ),
+    `thresholds: ${rule.kind === 'adaptive' ? `model-adaptive, q = ${rule.quantile} at ${rule.doseGy} Gy (${rule.images} images)` : 'fixed'}; T_A ${JSON.stringify(result.ta)}; dicentrics ${options.requireFragment ? 'only in images with a fragment' : 'in every image'}`,
+    `sub-ensemble curves: ${calibration.detector.subEnsembles.curves.length} of ${options.subEnsembles}`,
+    '',
+    'dose (Gy)   cells   dicentrics   yield',
+    ...calibration.groups.map(
+      (g) =>
+        `${String(g.doseGy).padEnd(10)}  ${String(g.cells).padEnd(6)}  ${String(g.aberrations).padEnd(11)}  ${(g.aberrations / g.cells).toFixed(4)}`,
+    ),
+  ].join('\n');
 }
 
 export function registerCalibrateCommand(program: Command, signal: AbortSignal): void {
@@ -135,7 +127,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
       .option('--seed <n>', 'seed of the sub-ensemble draws', parseInteger('--seed', 0), 1)
       .option(
         '--tc <value>',
-        'T_C: "adaptive" (each member’s --quantile), a number, or per class',
+        'T_C: "adaptive" (each member’s --quantile), a number, or per class (dicentric=0.6,fragment=0.5)',
         'adaptive',
       )
       .option(
@@ -174,96 +166,36 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         throw new DicentraError(
           'DCN_E_OPTION_INVALID',
           '--family is auto, poisson or quasipoisson',
-          {
-            field: '--family',
-          },
+          { field: '--family' },
         );
       }
-      const reference = await referenceCurve(options);
+      const reference = referenceOf(options);
       const loaded = await readBundleFile(options.model);
-      const { bundle } = loaded;
-      const primary = chooseMembers(bundle.members, options.members, '--members').chosen;
-      const pool = chooseMembers(bundle.members, options.pool, '--pool').chosen;
-      const size =
-        options.subEnsembleSize ?? Math.max(1, Math.min(primary.length, pool.length - 1));
-      if (options.subEnsembles > 0 && size > pool.length) {
-        throw new DicentraError(
-          'DCN_E_OPTION_INVALID',
-          `--sub-ensemble-size ${size} is larger than the pool (${pool.length} members)`,
-          { field: '--sub-ensemble-size', hint: 'widen --pool or draw smaller sub-ensembles' },
-        );
-      }
-      if (options.subEnsembles > 0 && size >= pool.length) {
-        context.warn(
-          `every sub-ensemble is the whole pool of ${pool.length} members: the detector spread will be 0`,
-        );
-      }
-      const tcRule = parseTc(options.tc, bundle.classes);
-      const kinds = new Set(Object.values(tcRule).map((rule) => rule.kind));
-      if (kinds.size > 1) {
-        throw new DicentraError(
-          'DCN_E_OPTION_INVALID',
-          '--tc: calibrate takes "adaptive" or numbers for every class, not a mix',
-          { field: '--tc', hint: 'e.g. --tc adaptive, or --tc dicentric=0.6,fragment=0.5' },
-        );
-      }
-      const thresholds: ThresholdChoice = kinds.has('adaptive')
-        ? { kind: 'adaptive', quantile: options.quantile }
-        : {
-            kind: 'fixed',
-            tc: Object.fromEntries(
-              Object.entries(tcRule).map(([name, rule]) => [
-                name,
-                rule.kind === 'fixed' ? rule.tc : 0.5,
-              ]),
-            ),
-          };
-      const ta = parseTa(
-        options.ta ?? String(Math.min(4, primary.length - 1)),
-        bundle.classes,
-        primary.length,
-      );
-
-      const dataset = await readDatasetFile(options.data);
-      const undated = dataset.images.filter((image) => image.doseGy === undefined);
-      if (undated.length > 0) {
-        throw new DicentraError(
-          'DCN_E_DATASET_INVALID',
-          `${undated.length} of ${dataset.images.length} images in ${options.data} have no doseGy (first: ${undated[0]!.id})`,
-          {
-            file: options.data,
-            field: `images[${dataset.images.indexOf(undated[0]!)}].doseGy`,
-            hint: 'a calibration dataset gives every image the dose its sample received',
-          },
-        );
-      }
-      const images = dataset.images.map((image) => ({
-        id: image.id,
-        file: resolveImagePath(options.data, image),
-        doseGy: image.doseGy!,
-      }));
-      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
-      context.log(
-        `${primary.length} members vote (epochs ${primary.map((m) => m.epoch).join(', ')}); ` +
-          `${options.subEnsembles} sub-ensembles of ${size} from ${pool.length}; ${images.length} images; cache ${cacheDir}`,
-      );
-      let progress: ReturnType<typeof context.progress> | null = null;
+      const classes = loaded.bundle.classes;
+      let progress: Progress | null = null;
       let stage = '';
-      const result = await calibrateFromImages({
+      const result = await calibrateCurve({
         loaded,
-        images,
-        primary,
-        pool,
-        thresholds,
-        ta,
-        subEnsembles: { count: options.subEnsembles, size, seed: options.seed },
-        rule: {
-          aberration: 'dicentric',
-          requireClass: options.requireFragment ? 'fragment' : null,
+        data: options.data,
+        out: options.out,
+        ...(options.figure ? { figure: options.figure } : {}),
+        ...(options.cache ? { cacheDir: options.cache } : {}),
+        members: { selection: parseMemberSelection(options.members), text: options.members },
+        pool: { selection: parseMemberSelection(options.pool), text: options.pool },
+        subEnsembles: {
+          count: options.subEnsembles,
+          ...(options.subEnsembleSize === undefined ? {} : { size: options.subEnsembleSize }),
+          seed: options.seed,
         },
+        thresholds: thresholdsOf(options, classes),
+        ...(options.ta === undefined
+          ? {}
+          : { ta: parseTa(options.ta, classes, loaded.bundle.members.length) }),
+        requireFragment: options.requireFragment,
         model: options.curveModel,
         family: options.family === 'auto' ? 'automatic' : (options.family as FamilyChoice),
-        cacheDir,
+        ...(reference ? { reference } : {}),
+        toolVersion: TOOL_VERSION,
         signal: context.signal,
         onProgress: (name, done, total) => {
           if (name !== stage) {
@@ -273,66 +205,17 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           }
           progress!.update(done);
         },
+        log: (message) => context.log(message),
+        warn: (message) => context.warn(message),
       });
-      (progress as ReturnType<typeof context.progress> | null)?.finish();
-      result.fit.warnings.forEach((warning) => context.warn(warning));
-      if (result.failedSubEnsembles > 0) {
-        context.warn(
-          `${result.failedSubEnsembles} of ${options.subEnsembles} sub-ensemble curves could not be fitted and are left out`,
-        );
-      }
-      const record = {
-        ...curveRecord(
-          result.fit,
-          options.family === 'auto' ? 'automatic' : (options.family as FamilyChoice),
-          { layout: 'distribution', groups: result.groups },
-          {
-            tool: 'dicentra calibrate',
-            toolVersion: TOOL_VERSION,
-            createdAt: new Date().toISOString(),
-            source: options.data,
-          },
-        ),
-        detector: result.detector,
-      };
-      const curve = calibrationCurveOf(record);
-      const figurePath = options.figure ?? options.out.replace(/(\.json)?$/i, '.svg');
-      const svg = await renderCalibrationFigure({
-        curve,
-        groups: result.groups,
-        subCurves: result.detector.subEnsembles.curves.map((sub) =>
-          generaliseCurve(sub.estimates, sub.varCov),
-        ),
-        reference,
-        title: `Calibration from images: ${images.length} cells, ${result.groups.length} doses`,
-      });
-      await writeCurveFile(options.out, record);
-      await writeFileAtomic(figurePath, svg);
-
-      const [c, alpha, beta] = curve.coefficients;
-      const lines = [
-        `wrote ${options.out} and ${figurePath}`,
-        `Y = ${c.toPrecision(4)} + ${alpha.toPrecision(4)}·D + ${beta.toPrecision(4)}·D²  (${result.fit.family}, ${result.fit.method})`,
-        ...result.fit.coefficients.map(
-          (row) =>
-            `  ${row.name.padEnd(6)} ${row.estimate.toPrecision(5).padEnd(12)} ± ${row.stdError.toPrecision(3)}`,
-        ),
-        `thresholds: ${result.detector.thresholdRule.kind === 'adaptive' ? `model-adaptive, q = ${options.quantile} at ${result.detector.thresholdRule.doseGy} Gy (${result.detector.thresholdRule.images} images)` : 'fixed'}; T_A ${JSON.stringify(ta)}; dicentrics ${options.requireFragment ? 'only in images with a fragment' : 'in every image'}`,
-        `sub-ensemble curves: ${result.detector.subEnsembles.curves.length} of ${options.subEnsembles}`,
-        '',
-        'dose (Gy)   cells   dicentrics   yield',
-        ...result.groups.map(
-          (g) =>
-            `${String(g.doseGy).padEnd(10)}  ${String(g.cells).padEnd(6)}  ${String(g.aberrations).padEnd(11)}  ${(g.aberrations / g.cells).toFixed(4)}`,
-        ),
-      ];
-      context.result(lines.join('\n'), {
+      (progress as Progress | null)?.finish();
+      context.result(describe(result, options), {
         ok: true,
         out: options.out,
-        figure: figurePath,
-        computedHeatmaps: result.computedHeatmaps,
-        failedSubEnsembles: result.failedSubEnsembles,
-        curve: record,
+        figure: result.figurePath,
+        computedHeatmaps: result.calibration.computedHeatmaps,
+        failedSubEnsembles: result.calibration.failedSubEnsembles,
+        curve: result.record,
       });
     }),
   );

@@ -52,7 +52,7 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
       const lines = result.doseCases.map(
         (c) =>
           `  ${c.id}: ${c.dose.estimate.toFixed(2)} Gy [${c.dose.lower.toFixed(2)}, ${c.dose.upper.toFixed(2)}] ` +
-          `(true ${result.trueDoses[c.id]} Gy, ${c.table.aberrations} dicentrics in ${c.cells} cells)`,
+          `(true ${result.trueDoses[c.id]} Gy, ${c.table.aberrations} dicentrics in ${c.table.cells} cells)`,
       );
       context.result(
         [
@@ -69,7 +69,7 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
             id: c.id,
             trueDoseGy: result.trueDoses[c.id],
             dose: c.dose,
-            cells: c.cells,
+            cells: c.table.cells,
           })),
           reusedSteps: result.reusedSteps,
           seconds: result.seconds,

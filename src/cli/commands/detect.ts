@@ -1,20 +1,18 @@
-import { resolve, basename, dirname, extname, join } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
 import { writeDetectionsFile } from '../../formats/detections-file.js';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
-import { selectMembers, type MemberSelection } from '../../cores/ensemble/member-selection.js';
+import type { MemberSelection } from '../../cores/ensemble/member-selection.js';
 import type { Bundle } from '../../formats/bundle.js';
 import { readBundleFile, type LoadedBundle } from '../../formats/bundle-file.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { detectImages, detectionsCsv, type ClassTc } from '../../engines/detect/detect-images.js';
-import type { HeatmapImage } from '../../engines/inference/member-heatmaps.js';
 import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js';
 import type { CommandContext } from '../command-context.js';
-import { listImageFiles } from '../../engines/import/image-folder.js';
+import { readCaseImages } from '../../engines/import/case-images.js';
+import { chooseMembers } from '../../engines/detect/choose-members.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';
@@ -31,28 +29,6 @@ interface DetectOptions {
   csv?: string;
   cache?: string;
   threads: number;
-}
-
-async function imageRefs(source: string): Promise<HeatmapImage[]> {
-  const info = await stat(source).catch(() => null);
-  if (!info) {
-    throw new DicentraError('DCN_E_FILE_NOT_FOUND', `--images ${source} does not exist`, {
-      file: source,
-      field: '--images',
-      hint: 'give a folder of images or a dataset.json',
-    });
-  }
-  if (info.isDirectory()) {
-    return (await listImageFiles(source)).map((name) => ({
-      id: basename(name, extname(name)),
-      file: resolve(source, name),
-    }));
-  }
-  const dataset = await readDatasetFile(source);
-  return dataset.images.map((image) => ({
-    id: image.id,
-    file: resolveImagePath(source, image),
-  }));
 }
 
 /** The detector a calibrated curve prescribes (`--curve`). */
@@ -93,7 +69,13 @@ async function curveDetector(options: DetectOptions, loaded: LoadedBundle) {
     mode: 'epochs',
     epochs: primary.members.map((member) => member.epoch),
   };
-  return { members: primary.members, selection, tc, ta: primary.ta };
+  return {
+    members: primary.members,
+    selection,
+    tc,
+    ta: primary.ta,
+    counting: curve.detector.counting,
+  };
 }
 
 /** The detector given by --members, --tc and --ta (with their defaults). */
@@ -103,24 +85,7 @@ function chosenDetector(options: DetectOptions, bundle: Bundle, context: Command
   if (selection.mode === 'last' && selection.count > bundle.members.length) {
     context.log(`the bundle has ${bundle.members.length} members; all of them vote`);
   }
-  let members;
-  try {
-    members = selectMembers(
-      bundle.members,
-      selection.mode === 'last'
-        ? { mode: 'last', count: Math.min(selection.count, bundle.members.length) }
-        : selection,
-    );
-  } catch (error) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `--members ${rule}: ${(error as Error).message}`,
-      {
-        field: '--members',
-        hint: 'see the epochs listed in bundle.json',
-      },
-    );
-  }
+  const members = chooseMembers(bundle.members, selection, '--members', rule);
   const tc = parseTc(options.tc ?? '0.5', bundle.classes);
   const ta = parseTa(
     options.ta ?? String(Math.min(4, members.length - 1)),
@@ -154,7 +119,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       )
       .option(
         '--tc <value>',
-        'confidence threshold T_C: a number, "adaptive" (each member’s own from the bundle), or per class dicentric=0.5,fragment=0.6 (default: 0.5)',
+        'confidence threshold T_C: a number, or per class dicentric=0.5,fragment=0.6 (default: 0.5; model-adaptive T_C come with --curve)',
       )
       .option(
         '--ta <value>',
@@ -162,7 +127,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       )
       .option(
         '--curve <curve.json>',
-        'vote as a calibration from `dicentra calibrate` does: its members, per-member T_C and T_A (instead of --members, --tc, --ta)',
+        'vote as a calibration from `dicentra calibrate` does: its members, per-member (model-adaptive) T_C and T_A (instead of --members, --tc, --ta); records its counting rule for `dicentra counts`',
       )
       .requiredOption('--out <detections.json>', 'where to write the detections')
       .option('--csv <file.csv>', 'also write one CSV row per detection')
@@ -187,10 +152,10 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
     commandAction<DetectOptions>(signal, async (options, context) => {
       const loaded = await readBundleFile(options.model);
       const { bundle } = loaded;
-      const { members, selection, tc, ta } = options.curve
+      const { members, selection, tc, ta, counting } = options.curve
         ? await curveDetector(options, loaded)
-        : chosenDetector(options, bundle, context);
-      const images = await imageRefs(options.images);
+        : { ...chosenDetector(options, bundle, context), counting: undefined };
+      const images = await readCaseImages(options.images);
       context.log(
         `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
       );
@@ -204,6 +169,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         ta,
         images,
         cacheDir,
+        ...(counting ? { counting } : {}),
         outPath: options.out,
         toolVersion: TOOL_VERSION,
         signal: context.signal,

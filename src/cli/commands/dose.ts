@@ -1,27 +1,16 @@
 import { Command, Option } from 'commander';
-import { summariseDistribution } from '../../cores/dosimetry/aberration-table.js';
-import { estimateHeterogeneousMixedPoisson } from '../../cores/dosimetry/heterogeneous-mixed-poisson.js';
-import { estimatePartialBodyDolphin } from '../../cores/dosimetry/partial-body-dolphin.js';
-import { protractionFactor, type Exposure } from '../../cores/dosimetry/protraction.js';
-import {
-  estimateWholeBodyDelta,
-  yieldBelowIntercept,
-} from '../../cores/dosimetry/whole-body-delta.js';
-import { deltaCollapseWarning } from '../delta-collapse-warning.js';
-import { estimateWholeBodyMerkle } from '../../cores/dosimetry/whole-body-merkle.js';
-import type { Interval } from '../../cores/dosimetry/dose-estimate.js';
+import type { Exposure } from '../../cores/dosimetry/protraction.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { writeJsonAtomic } from '../../formats/atomic-write.js';
-import { readCurveFile } from '../../formats/curve-file.js';
-import { readCaseTable } from '../../formats/count-table.js';
-import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
+import type { DoseResult } from '../../formats/dose-result.js';
+import type { DoseMethod } from '../../engines/dosimetry/case-dose.js';
+import { estimateDose, type DoseSource } from '../../engines/dosimetry/estimate-dose.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
-import { doseFromImages } from './dose-images.js';
+import { TOOL_VERSION } from '../tool-version.js';
 
 type Method = 'merkle' | 'delta' | 'dolphin' | 'mixed';
 
-export interface DoseOptions {
+interface DoseOptions {
   curve: string;
   counts?: string;
   model?: string;
@@ -39,6 +28,7 @@ export interface DoseOptions {
   out?: string;
 }
 
+type Interval = { lower: number; estimate: number; upper: number };
 const interval = (value: Interval, digits = 3): string =>
   `${value.estimate.toFixed(digits)} [${value.lower.toFixed(digits)}, ${value.upper.toFixed(digits)}]`;
 
@@ -55,8 +45,8 @@ function exposureOf(options: DoseOptions): Exposure {
   return { kind: options.exposure };
 }
 
-/** The confidence levels of a method: Merkle takes yield,curve; the others one level. */
-function levelsOf(options: DoseOptions): number[] {
+/** The method with its levels: Merkle takes yield,curve; the others one level. */
+function methodOf(options: DoseOptions): DoseMethod {
   const defaults = options.method === 'merkle' ? [0.83, 0.83] : [0.95];
   const levels = options.ci ?? defaults;
   if (levels.length !== defaults.length || levels.some((level) => !(level > 0 && level < 1))) {
@@ -66,7 +56,100 @@ function levelsOf(options: DoseOptions): number[] {
       { field: '--ci', hint: `e.g. --ci ${defaults.join(',')}` },
     );
   }
-  return levels;
+  const conf = levels[0]!;
+  switch (options.method) {
+    case 'merkle':
+      return { kind: 'merkle', confYield: conf, confCurve: levels[1]! };
+    case 'delta':
+      return { kind: 'delta', conf };
+    case 'dolphin':
+      return {
+        kind: 'dolphin',
+        conf,
+        d0: options.gamma === undefined ? options.d0 : 1 / options.gamma,
+      };
+    case 'mixed':
+      return {
+        kind: 'mixed',
+        conf,
+        gamma: options.gamma ?? 1 / options.d0,
+        gammaStdError: options.gammaError,
+      };
+  }
+}
+
+/** --counts, or --model with --images. */
+function sourceOf(options: DoseOptions): DoseSource {
+  const fromImages = options.model !== undefined || options.images !== undefined;
+  if (fromImages === (options.counts !== undefined)) {
+    throw new DicentraError(
+      'DCN_E_OPTION_INVALID',
+      'give either --counts, or --model with --images',
+      {
+        field: options.counts ? '--counts' : '--images',
+        hint: 'a count table (--counts cases.csv), or images with the calibrated bundle (--model b.json --images case/)',
+      },
+    );
+  }
+  if (!fromImages) return { kind: 'counts', counts: options.counts! };
+  if (!options.model || !options.images) {
+    throw new DicentraError('DCN_E_OPTION_INVALID', '--model and --images go together', {
+      field: options.model ? '--images' : '--model',
+      hint: 'e.g. --model models/demo/bundle.json --images case-17/',
+    });
+  }
+  return {
+    kind: 'images',
+    model: options.model,
+    images: options.images,
+    cacheDir: options.cache ?? null,
+  };
+}
+
+const dispersion = (value: number | null) =>
+  value === null || Number.isNaN(value) ? '—' : value.toFixed(3);
+
+/** The result as text: the method, then per case its table and dose. */
+function describe(result: DoseResult, out: string | undefined): string {
+  const [first, second] = result.confidence.map((level) => Math.round(level * 100));
+  const method =
+    result.method === 'merkle' ? `Merkle ${first}%–${second}%` : `${result.method} ${first}%`;
+  const source =
+    result.source.kind === 'images'
+      ? ` with the detector's spread; bundle ${result.source.model}`
+      : '';
+  const lines = [
+    `${method}, ${result.exposure.kind} exposure (G = ${result.exposure.g.toFixed(4)}); curve ${result.curve}${source}`,
+    '',
+  ];
+  for (const c of result.cases) {
+    const t = c.table;
+    const overDispersed = t.u !== null && t.u > 1.96;
+    lines.push(
+      `${c.id}: N ${t.cells}, X ${t.aberrations}, yield ${t.mean.toFixed(4)}, DI ${dispersion(t.dispersionIndex)}, u ${t.u === null || Number.isNaN(t.u) ? '—' : t.u.toFixed(2)}${overDispersed ? ' (over-dispersed: consider --method dolphin or mixed)' : ''}`,
+    );
+    if ('components' in c) {
+      c.components.forEach((component, index) => {
+        lines.push(
+          `  component ${index + 1}: yield ${interval(component.yield)}  dose ${interval(component.dose)} Gy  cells ${component.cellFraction.estimate.toFixed(3)}  body ${component.bodyFraction.estimate.toFixed(3)} ± ${component.bodyFraction.stdError?.toFixed(3) ?? '—'}`,
+        );
+      });
+      continue;
+    }
+    lines.push(`  yield ${interval(c.yield)}  dose ${interval(c.dose)} Gy`);
+    if ('bodyFraction' in c) {
+      lines.push(
+        `  irradiated body fraction ${interval(c.bodyFraction)}  (scored cells from it: ${c.irradiatedCellFraction.estimate.toFixed(3)})`,
+      );
+    }
+    if ('detector' in c && c.detector && c.statisticalDose) {
+      lines.push(
+        `  counting + curve ${interval(c.statisticalDose)} Gy; detector sd ${c.detector.sd.toFixed(3)} Gy over ${c.detector.count} sub-ensembles`,
+      );
+    }
+  }
+  if (out) lines.push('', `wrote ${out}`);
+  return lines.join('\n');
 }
 
 export function registerDoseCommand(program: Command, signal: AbortSignal): void {
@@ -79,9 +162,10 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
           'Biodose Tools implements them: whole body by Merkle (83%–83% default) or the delta method\n' +
           '(95%), partial body by Dolphin (with D0), heterogeneous exposure by a mixed Poisson model;\n' +
           'acute or protracted exposure (Lea–Catcheside G). The case table is ID,C0,C1,… (cells with\n' +
-          'k aberrations per case). Or, from images: --model BUNDLE --images CASE_DIR|CASE.json with a\n' +
-          'curve from `dicentra calibrate` counts each cell by the curve’s own rule and widens the\n' +
-          '(merkle or delta) interval by the spread over its sub-ensembles (docs/dosimetry.md).',
+          'k aberrations per case; `dicentra counts` writes it from a detections.json). Or, from images:\n' +
+          '--model BUNDLE --images CASE_DIR|CASE.json with a curve from `dicentra calibrate` counts each\n' +
+          'cell by the curve’s own rule, as `detect --curve` then `counts` would, and widens the (merkle\n' +
+          'or delta) interval by the spread over its sub-ensembles (docs/dosimetry.md).',
       )
       .requiredOption(
         '--curve <curve.json>',
@@ -133,7 +217,7 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
         0,
       )
       .option('--case <id>', 'estimate only this case')
-      .option('--out <result.json>', 'also write the result document to this file')
+      .option('--out <result.json>', 'also write the dose result to this file (docs/formats.md)')
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -145,153 +229,24 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
       ),
   ).action(
     commandAction<DoseOptions>(signal, async (options, context) => {
-      const levels = levelsOf(options);
+      const method = methodOf(options);
       const exposure = exposureOf(options);
-      const g = protractionFactor(exposure);
-      const fromImages = options.model !== undefined || options.images !== undefined;
-      if (fromImages === (options.counts !== undefined)) {
-        throw new DicentraError(
-          'DCN_E_OPTION_INVALID',
-          'give either --counts, or --model with --images',
-          {
-            field: options.counts ? '--counts' : '--images',
-            hint: 'a count table (--counts cases.csv), or images with the calibrated bundle (--model b.json --images case/)',
-          },
-        );
-      }
-      if (fromImages) {
-        await doseFromImages(options, levels, { ...exposure, g }, context);
-        return;
-      }
-      const counts = options.counts!;
-      const curveFile = await readCurveFile(options.curve);
-      const curve = calibrationCurveOf(curveFile);
-      let cases = await readCaseTable(counts);
-      if (options.case !== undefined) {
-        cases = cases.filter((row) => row.id === options.case);
-        if (cases.length === 0) {
-          throw new DicentraError(
-            'DCN_E_OPTION_INVALID',
-            `no case "${options.case}" in ${options.counts}`,
-            {
-              file: options.counts,
-              field: '--case',
-              hint: 'use an id from the ID column',
-            },
-          );
-        }
-      }
-      if (options.method === 'mixed' && cases.length > 1 && options.case === undefined) {
-        context.warn('the mixed Poisson model is fitted to each case separately');
-      }
-      const gamma = options.gamma ?? 1 / options.d0;
-      const results = cases.map((row) => {
-        const summary = summariseDistribution(row.distribution);
-        const withCase = <T>(estimate: () => T): T => {
-          try {
-            return estimate();
-          } catch (error) {
-            if (error instanceof DicentraError && !error.file) {
-              throw new DicentraError(error.code, `case "${row.id}": ${error.message}`, {
-                file: options.counts,
-                field: `case ${row.id}`,
-                ...(error.hint ? { hint: error.hint } : {}),
-              });
-            }
-            throw error;
-          }
-        };
-        const base = { id: row.id, table: summary };
-        switch (options.method) {
-          case 'merkle':
-            return {
-              ...base,
-              ...withCase(() =>
-                estimateWholeBodyMerkle(curve, summary, {
-                  confYield: levels[0]!,
-                  confCurve: levels[1]!,
-                  g,
-                }),
-              ),
-            };
-          case 'delta':
-            return {
-              ...base,
-              ...withCase(() => estimateWholeBodyDelta(curve, summary, { conf: levels[0]!, g })),
-            };
-          case 'dolphin':
-            return {
-              ...base,
-              ...withCase(() =>
-                estimatePartialBodyDolphin(curve, row.distribution, {
-                  conf: levels[0]!,
-                  g,
-                  d0: 1 / gamma,
-                }),
-              ),
-            };
-          case 'mixed':
-            return {
-              ...base,
-              ...withCase(() =>
-                estimateHeterogeneousMixedPoisson(curve, row.distribution, {
-                  conf: levels[0]!,
-                  g,
-                  gamma,
-                  gammaStdError: options.gammaError,
-                }),
-              ),
-            };
-        }
+      const source = sourceOf(options);
+      const progress = source.kind === 'images' ? context.progress('count cells', 0) : null;
+      const result = await estimateDose({
+        curvePath: options.curve,
+        source,
+        method,
+        exposure,
+        ...(options.case === undefined ? {} : { caseId: options.case }),
+        ...(options.out === undefined ? {} : { out: options.out }),
+        toolVersion: TOOL_VERSION,
+        signal: context.signal,
+        onProgress: (done, total) => progress?.update(done, total),
+        warn: (message) => context.warn(message),
       });
-      const document = {
-        ok: true,
-        curve: options.curve,
-        counts: options.counts,
-        method: options.method,
-        confidence: levels,
-        exposure: { ...exposure, g },
-        ...(options.method === 'dolphin' || options.method === 'mixed' ? { gamma } : {}),
-        cases: results,
-      };
-      if (options.out) await writeJsonAtomic(options.out, document);
-      if (options.method === 'delta') {
-        for (const result of results) {
-          if (yieldBelowIntercept(curve, result.table))
-            context.warn(deltaCollapseWarning(result.id));
-        }
-      }
-
-      const levelText =
-        options.method === 'merkle'
-          ? `Merkle ${Math.round(levels[0]! * 100)}%–${Math.round(levels[1]! * 100)}%`
-          : `${options.method} ${Math.round(levels[0]! * 100)}%`;
-      const lines = [
-        `${levelText}, ${exposure.kind} exposure (G = ${g.toFixed(4)}); curve ${options.curve}`,
-        '',
-      ];
-      for (const result of results) {
-        const t = result.table;
-        lines.push(
-          `${result.id}: N ${t.cells}, X ${t.aberrations}, DI ${t.dispersionIndex === null || Number.isNaN(t.dispersionIndex) ? '—' : t.dispersionIndex.toFixed(3)}, u ${t.u === null || Number.isNaN(t.u) ? '—' : t.u.toFixed(2)}${t.u !== null && t.u > 1.96 ? ' (over-dispersed: consider --method dolphin or mixed)' : ''}`,
-        );
-        if ('components' in result) {
-          result.components.forEach((component, index) => {
-            lines.push(
-              `  component ${index + 1}: yield ${interval(component.yield)}  dose ${interval(component.dose)} Gy  cells ${component.cellFraction.estimate.toFixed(3)}  body ${component.bodyFraction.estimate.toFixed(3)} ± ${component.bodyFraction.stdError.toFixed(3)}`,
-            );
-          });
-        } else {
-          lines.push(`  yield ${interval(result.yield)}  dose ${interval(result.dose)} Gy`);
-          if ('bodyFraction' in result) {
-            lines.push(
-              `  irradiated body fraction ${interval(result.bodyFraction)}  (scored cells from it: ${result.irradiatedCellFraction.estimate.toFixed(3)})`,
-            );
-          }
-        }
-      }
-      if (options.out) lines.push('', `wrote ${options.out}`);
-      context.result(lines.join('\n'), document);
+      progress?.finish();
+      context.result(describe(result, options.out), { ok: true, ...result });
     }),
   );
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { evaluationImages, prepareBundle } from '../../engines/evaluate/evaluate-bundle.js';
+import { TOOL_VERSION } from '../tool-version.js';
 import { writeEvaluation } from '../../engines/evaluate/evaluation-report.js';
 import { CACHE_FLOOR } from '../../engines/inference/heatmap-cache.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
@@ -160,13 +161,15 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
           subEnsembleCount: options.ensembles,
           seed: options.seed,
         },
-        { dataset: options.data, split: options.split, images: images.length },
+        {
+          dataset: options.data,
+          split: options.split,
+          images: images.length,
+          toolVersion: TOOL_VERSION,
+        },
       );
       context.log(`sweeps and figures in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      const classes = metrics.classes as Record<
-        string,
-        { operatingPoint: { tc: number; ta: number } }
-      >;
+      const classes = metrics.classes;
       context.result(
         `wrote ${options.out}: metrics.json, tables.md, pr-vs-tc.svg, pr-surface.svg, reliability.svg (${images.length} images; ` +
           Object.entries(classes)

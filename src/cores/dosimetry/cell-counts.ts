@@ -36,3 +36,31 @@ export function cellDistribution(perCell: readonly number[]): number[] {
   }
   return distribution;
 }
+
+/** One scored cell (one image): the case it belongs to and its detections per class. */
+export interface CellDetections {
+  readonly caseId: string;
+  readonly imageId: string;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/**
+ * The count table of the cases: each case's distribution of per-cell counts
+ * under `rule`, cases in the order they first appear. The one path from
+ * detections to the table a dose is estimated from.
+ */
+export function caseDistributions(
+  cells: readonly CellDetections[],
+  rule: CountingRule,
+): { id: string; distribution: number[] }[] {
+  const byCase = new Map<string, number[]>();
+  for (const cell of cells) {
+    const list = byCase.get(cell.caseId) ?? [];
+    list.push(cellAberrations(cell.counts, rule));
+    byCase.set(cell.caseId, list);
+  }
+  return [...byCase.entries()].map(([id, counts]) => ({
+    id,
+    distribution: cellDistribution(counts),
+  }));
+}

@@ -2,10 +2,16 @@ import { interval, type Interval } from './quantile.js';
 import { precisionRecall } from './detection-counts.js';
 import { countsAt, type SweepCounts } from './threshold-sweep.js';
 
-/** Precision and recall over a family (members or sub-ensembles) at one (T_C, T_A). */
+/**
+ * Precision and recall over a family (members or sub-ensembles) at one
+ * (T_C, T_A), with each family member's TP, FP and FN they are computed from.
+ */
 export interface FamilyPoint {
   readonly tc: number;
   readonly ta: number;
+  readonly tp: number[];
+  readonly fp: number[];
+  readonly fn: number[];
   readonly precision: Interval | null;
   readonly recall: Interval | null;
 }
@@ -14,14 +20,24 @@ export interface FamilyPoint {
 export function familyPoint(counts: SweepCounts, k: number, t: number): FamilyPoint {
   const precision: (number | null)[] = [];
   const recall: (number | null)[] = [];
+  const tp: number[] = [];
+  const fp: number[] = [];
+  const fn: number[] = [];
   for (let s = 0; s < counts.subsets; s++) {
-    const pr = precisionRecall(countsAt(counts, s, k, t));
+    const at = countsAt(counts, s, k, t);
+    const pr = precisionRecall(at);
     precision.push(pr.precision);
     recall.push(pr.recall);
+    tp.push(at.tp);
+    fp.push(at.fp);
+    fn.push(at.fn);
   }
   return {
     tc: counts.tcGrid[k]!,
     ta: counts.taValues[t]!,
+    tp,
+    fp,
+    fn,
     precision: interval(precision),
     recall: interval(recall),
   };

@@ -9,19 +9,16 @@ import { drawDetections } from '../../imaging/detection-overlay.js';
 import type { Report, ReportFigure, ReportSection } from '../figures/html-report.js';
 import type { DemoPlan } from './demo-plan.js';
 
-/** What `dicentra dose --images --json` reports per case (the fields the report uses). */
+/** A case of the dose result from images (`dicentra dose --images --out`): the fields the report uses. */
 export interface DoseCase {
   readonly id: string;
-  readonly cells: number;
-  readonly table: { readonly aberrations: number; readonly mean: number };
-  readonly statisticalDose: {
-    readonly estimate: number;
-    readonly lower: number;
-    readonly upper: number;
-  };
+  readonly table: { readonly cells: number; readonly aberrations: number; readonly mean: number };
+  readonly statisticalDose: Interval;
   readonly detector: { readonly sd: number; readonly count: number };
-  readonly dose: { readonly estimate: number; readonly lower: number; readonly upper: number };
+  readonly dose: Interval;
 }
+
+type Interval = { readonly estimate: number; readonly lower: number; readonly upper: number };
 
 export interface DemoOutputs {
   readonly plan: DemoPlan;
@@ -184,7 +181,7 @@ export async function buildDemoReport(outputs: DemoOutputs): Promise<Report> {
     return [
       c.id,
       gy(truth),
-      c.cells,
+      c.table.cells,
       c.table.aberrations,
       c.table.mean.toFixed(3),
       `${gy(c.dose.estimate)} [${gy(c.dose.lower)}, ${gy(c.dose.upper)}]`,

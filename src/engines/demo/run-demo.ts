@@ -2,12 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { readCurveFile } from '../../formats/curve-file.js';
+import { DicentraError } from '../../formats/dicentra-error.js';
+import { readDoseResultFile } from '../../formats/dose-result.js';
 import { readDetectionsFile } from '../../formats/detections-file.js';
 import { readTruthFile } from '../../formats/truth-file.js';
 import { renderHtmlReport } from '../figures/html-report.js';
-import { runCliStep, type CliStep } from './cli-step.js';
+import { runCliStep } from './cli-step.js';
+import { planSteps } from './demo-steps.js';
 import { buildDemoReport, type DoseCase } from './demo-report.js';
-import { DEMO_TRAINING, type DemoPlan } from './demo-plan.js';
+import type { DemoPlan } from './demo-plan.js';
 
 export interface DemoRequest {
   readonly plan: DemoPlan;
@@ -30,183 +33,23 @@ export interface DemoResult {
   readonly seconds: number;
 }
 
-const list = (values: readonly number[]) => values.join(',');
-
-/** The pipeline as `dicentra` command lines; each step's outputs feed the next. */
-function planSteps(request: DemoRequest, bundle: string): CliStep[] {
-  const { plan, outDir } = request;
-  const at = (...parts: string[]) => join(outDir, ...parts);
-  const frame = ['--size', plan.size, '--scale', String(plan.scale)];
-  const dataset = (dir: string) => at(dir, 'dataset.json');
-  const synthOutputs = (dir: string) => [dataset(dir), at(dir, 'truth.json')];
-  const lastMembers = `last:${plan.members}`;
-  const trainSteps: CliStep[] = request.train
-    ? [
+/** The cases of a dose result estimated from images (each with its detector spread). */
+async function readImageDoseCases(path: string): Promise<DoseCase[]> {
+  const result = await readDoseResultFile(path);
+  return result.cases.map((c) => {
+    if (!('detector' in c) || !c.detector || !c.statisticalDose) {
+      throw new DicentraError(
+        'DCN_E_SCHEMA_INVALID',
+        `${path}: case "${c.id}" was not estimated from images`,
         {
-          name: 'synth-train',
-          args: ['synth', '--out', at('train-set'), ...DEMO_TRAINING.synthArgs],
-          inputs: [],
-          outputs: synthOutputs('train-set'),
+          file: path,
+          field: 'cases',
+          hint: 'the demo estimates doses with `dicentra dose --images`; delete the file to recompute it',
         },
-        {
-          name: 'train',
-          args: [
-            'train',
-            '--data',
-            dataset('train-set'),
-            '--out',
-            at('ensemble'),
-            ...DEMO_TRAINING.trainArgs,
-          ],
-          inputs: [dataset('train-set')],
-          outputs: [bundle],
-        },
-      ]
-    : [];
-  return [
-    ...trainSteps,
-    {
-      name: 'synth-test',
-      args: [
-        'synth',
-        '--out',
-        at('test-set'),
-        '--count',
-        String(plan.testImages),
-        '--seed',
-        String(plan.seeds.test),
-        '--split',
-        '0,0,1',
-        ...frame,
-      ],
-      inputs: [],
-      outputs: synthOutputs('test-set'),
-    },
-    {
-      name: 'synth-calibration',
-      args: [
-        'synth',
-        '--mode',
-        'calibration',
-        '--out',
-        at('calibration-set'),
-        '--doses',
-        list(plan.calibrationDoses),
-        '--cells-per-dose',
-        String(plan.calibrationCells),
-        '--seed',
-        String(plan.seeds.calibration),
-        ...frame,
-      ],
-      inputs: [],
-      outputs: synthOutputs('calibration-set'),
-    },
-    {
-      name: 'synth-persons',
-      args: [
-        'synth',
-        '--mode',
-        'calibration',
-        '--out',
-        at('persons'),
-        '--doses',
-        list(plan.personDoses),
-        '--cells-per-dose',
-        String(plan.personCells),
-        '--seed',
-        String(plan.seeds.persons),
-        ...frame,
-      ],
-      inputs: [],
-      outputs: synthOutputs('persons'),
-    },
-    {
-      name: 'calibrate',
-      args: [
-        'calibrate',
-        '--model',
-        bundle,
-        '--data',
-        dataset('calibration-set'),
-        '--out',
-        at('curve.json'),
-        '--reference-coefficients',
-        list(plan.trueCurve),
-        '--figure',
-        at('calibration.svg'),
-        '--cache',
-        at('heatmap-cache'),
-        '--members',
-        lastMembers,
-        '--pool',
-        lastMembers,
-        '--sub-ensemble-size',
-        String(plan.subEnsembleSize),
-      ],
-      inputs: [bundle, dataset('calibration-set')],
-      outputs: [at('curve.json'), at('calibration.svg')],
-    },
-    {
-      name: 'dose',
-      args: [
-        'dose',
-        '--curve',
-        at('curve.json'),
-        '--model',
-        bundle,
-        '--images',
-        dataset('persons'),
-        '--cache',
-        at('heatmap-cache'),
-        '--out',
-        at('doses.json'),
-        '--method',
-        plan.doseMethod,
-      ],
-      inputs: [bundle, at('curve.json'), dataset('persons')],
-      outputs: [at('doses.json')],
-    },
-    {
-      name: 'evaluate',
-      args: [
-        'evaluate',
-        '--model',
-        bundle,
-        '--data',
-        dataset('test-set'),
-        '--split',
-        'test',
-        '--out',
-        at('evaluation'),
-        '--last',
-        String(plan.members),
-        '--ensemble-size',
-        String(plan.subEnsembleSize),
-        '--cache',
-        at('heatmap-cache'),
-      ],
-      inputs: [bundle, dataset('test-set')],
-      outputs: [at('evaluation', 'metrics.json'), at('evaluation', 'tables.md')],
-    },
-    {
-      name: 'detect',
-      args: [
-        'detect',
-        '--model',
-        bundle,
-        '--images',
-        dataset('test-set'),
-        '--members',
-        lastMembers,
-        '--out',
-        at('test-detections.json'),
-        '--cache',
-        at('heatmap-cache'),
-      ],
-      inputs: [bundle, dataset('test-set')],
-      outputs: [at('test-detections.json')],
-    },
-  ];
+      );
+    }
+    return { ...c, detector: c.detector, statisticalDose: c.statisticalDose };
+  });
 }
 
 /**
@@ -224,7 +67,7 @@ export async function runDemo(request: DemoRequest): Promise<DemoResult> {
     ? 'Ensemble trained in this run by `dicentra train` on a generated training set'
     : `Ensemble shipped with dicentra (${request.bundlePath}), trained by \`dicentra train\` with the recorded command (it does not fit the demo's time budget on a CPU; \`dicentra demo --train\` repeats it)`;
   request.log(ensembleOrigin);
-  const steps = planSteps({ ...request, outDir }, bundle);
+  const steps = planSteps(request.plan, outDir, bundle, request.train);
   const reused: string[] = [];
   const results = new Map<string, unknown>();
   for (const [index, step] of steps.entries()) {
@@ -246,9 +89,7 @@ export async function runDemo(request: DemoRequest): Promise<DemoResult> {
     results.set(step.name, outcome.result);
   }
   request.log(`[demo ${steps.length + 1}/${steps.length + 1}] report`);
-  const doseCases = (
-    JSON.parse(await readFile(join(outDir, 'doses.json'), 'utf8')) as { cases: DoseCase[] }
-  ).cases;
+  const doseCases = await readImageDoseCases(join(outDir, 'doses.json'));
   const personsTruth = await readTruthFile(join(outDir, 'persons', 'truth.json'));
   const seconds = (Date.now() - started) / 1000;
   const report = await buildDemoReport({

@@ -9,18 +9,24 @@ import {
   type DetectionsImage,
 } from '../../formats/detections.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
+import { provenanceNow } from '../../formats/provenance.js';
+import type { CountingRule } from '../../cores/dosimetry/cell-counts.js';
 import { detectObjects } from '../../cores/ensemble/detect-objects.js';
 import type { MemberSelection } from '../../cores/ensemble/member-selection.js';
 import { CACHE_FLOOR } from '../inference/heatmap-cache.js';
 import { forEachImageStacks, type HeatmapImage } from '../inference/member-heatmaps.js';
 
+/** One image to run, and the case it is a cell of. */
+export interface DetectImage extends HeatmapImage {
+  readonly caseId?: string;
+}
+
 /**
- * The T_C of a class: one value for every member, each member's own from the
- * bundle (adaptive), or given per member (from a calibrated curve).
+ * The T_C of a class: one value for every member, or given per member (a
+ * calibration's model-adaptive thresholds, from its curve).
  */
 export type ClassTc =
   | { readonly kind: 'fixed'; readonly tc: number }
-  | { readonly kind: 'adaptive' }
   | {
       readonly kind: 'per-member';
       readonly memberTc: readonly number[];
@@ -33,7 +39,9 @@ export interface DetectOptions {
   readonly selection: MemberSelection;
   readonly tc: Readonly<Record<string, ClassTc>>;
   readonly ta: Readonly<Record<string, number>>;
-  readonly images: readonly HeatmapImage[];
+  readonly images: readonly DetectImage[];
+  /** The counting rule of the calibration the detector comes from, recorded for `dicentra counts`. */
+  readonly counting?: CountingRule;
   /** Heatmap cache folder (shared with evaluate, calibrate and dose); null keeps nothing on disk. */
   readonly cacheDir: string | null;
   /** Where detections.json will live (paths are written relative to it). */
@@ -67,26 +75,7 @@ export function resolveThresholds(
       if (rule.kind === 'per-member' && rule.memberTc.length !== members.length) {
         throw new RangeError(`${rule.memberTc.length} T_C values for ${members.length} members`);
       }
-      const memberTc =
-        rule.kind === 'fixed'
-          ? members.map(() => rule.tc)
-          : rule.kind === 'per-member'
-            ? [...rule.memberTc]
-            : members.map((member) => {
-                const value = member.adaptiveTc?.[name];
-                if (value === undefined) {
-                  throw new DicentraError(
-                    'DCN_E_OPTION_INVALID',
-                    `--tc adaptive: member epoch ${member.epoch} of ${bundlePath} has no adaptiveTc for class "${name}"`,
-                    {
-                      file: bundlePath,
-                      field: '--tc',
-                      hint: 'give a fixed --tc, or take each member’s T_C from a calibration with --curve CURVE.json',
-                    },
-                  );
-                }
-                return value;
-              });
+      const memberTc = rule.kind === 'fixed' ? members.map(() => rule.tc) : [...rule.memberTc];
       const low = memberTc.find((value) => value < CACHE_FLOOR);
       if (low !== undefined) {
         throw new DicentraError(
@@ -102,7 +91,7 @@ export function resolveThresholds(
             : rule.kind === 'per-member' && !rule.adaptive && new Set(memberTc).size === 1
               ? memberTc[0]!
               : null,
-        adaptive: rule.kind === 'adaptive' || (rule.kind === 'per-member' && rule.adaptive),
+        adaptive: rule.kind === 'per-member' && rule.adaptive,
         memberTc,
         ta: ta[name]!,
       };
@@ -161,8 +150,10 @@ export async function detectImages(options: DetectOptions): Promise<DetectResult
         detections[name] = found;
         counts[name] = found.length;
       });
+      const image = options.images[index]!;
       images.push({
-        id: options.images[index]!.id,
+        id: image.id,
+        ...(image.caseId === undefined ? {} : { sampleId: image.caseId }),
         path: pathOf(index),
         width: size.width,
         height: size.height,
@@ -185,15 +176,12 @@ export async function detectImages(options: DetectOptions): Promise<DetectResult
       },
     },
     thresholds,
+    ...(options.counting ? { counting: { ...options.counting } } : {}),
     connectivity: 8,
     outputStride: bundle.outputStride,
     images,
     errors,
-    provenance: {
-      tool: 'dicentra detect',
-      toolVersion: options.toolVersion,
-      createdAt: new Date().toISOString(),
-    },
+    provenance: provenanceNow('dicentra detect', options.toolVersion),
   };
   return { detections, computedHeatmaps };
 }

@@ -62,12 +62,16 @@ export function indexOfEpochs(
 }
 
 /**
- * Per-cell counts of one image for every detector of the family (index 0:
- * primary). Seeded draws repeat subsets (a pool of 6 has only 6 subsets of
- * 5), so each distinct (members, T_A) detector is counted once per image.
+ * The detections per class of one image for every detector of the family
+ * (index 0: primary), for the classes the counting rule reads. Seeded draws
+ * repeat subsets (a pool of 6 has only 6 subsets of 5), so each distinct
+ * (members, T_A) detector is counted once per image.
  */
-export function imageCellCounts(family: DetectorFamily, stacks: readonly VoteStack[]): number[] {
-  const counted = new Map<string, number>();
+export function imageClassCounts(
+  family: DetectorFamily,
+  stacks: readonly VoteStack[],
+): Record<string, number>[] {
+  const counted = new Map<string, Record<string, number>>();
   const needed = family.classes.flatMap((name, c) =>
     name === family.rule.aberration || name === family.rule.requireClass ? [{ name, c }] : [],
   );
@@ -87,10 +91,14 @@ export function imageCellCounts(family: DetectorFamily, stacks: readonly VoteSta
       };
       counts[name] = countStackDetections(stacks[c]!, stackDetector);
     }
-    const count = cellAberrations(counts, family.rule);
-    counted.set(key, count);
-    return count;
+    counted.set(key, counts);
+    return counts;
   });
+}
+
+/** Per-cell counts of one image under the family's rule, for every detector (index 0: primary). */
+export function imageCellCounts(family: DetectorFamily, stacks: readonly VoteStack[]): number[] {
+  return imageClassCounts(family, stacks).map((counts) => cellAberrations(counts, family.rule));
 }
 
 /**

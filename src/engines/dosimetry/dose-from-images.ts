@@ -1,93 +1,55 @@
 import type { LoadedBundle } from '../../formats/bundle-file.js';
 import type { CurveFile } from '../../formats/curve.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import {
-  summariseDistribution,
-  type AberrationSummary,
-} from '../../cores/dosimetry/aberration-table.js';
 import { generaliseCurve, projectYield } from '../../cores/dosimetry/calibration-curve.js';
-import { cellDistribution } from '../../cores/dosimetry/cell-counts.js';
 import type { Interval } from '../../cores/dosimetry/dose-estimate.js';
 import {
   combineWithDetectorSpread,
   detectorSpread,
   type DetectorSpread,
 } from '../../cores/dosimetry/detector-uncertainty.js';
-import { estimateWholeBodyDelta } from '../../cores/dosimetry/whole-body-delta.js';
 import {
-  estimateWholeBodyMerkle,
-  type WholeBodyEstimate,
-} from '../../cores/dosimetry/whole-body-merkle.js';
+  caseDistributions,
+  cellAberrations,
+  type CellDetections,
+  type CountingRule,
+} from '../../cores/dosimetry/cell-counts.js';
+import { familyOfCurve, imageClassCounts } from '../detect/image-detectors.js';
+import { forEachImageStacks } from '../inference/member-heatmaps.js';
+import type { ImageCase } from '../import/case-images.js';
+import type { WholeBodyEstimate } from '../../cores/dosimetry/whole-body-merkle.js';
 import { calibrationCurveOf } from './curve-record.js';
-import { familyOfCurve, imageCellCounts } from '../detect/image-detectors.js';
-import { forEachImageStacks, type HeatmapImage } from '../inference/member-heatmaps.js';
+import { estimateCaseDose, type CaseDose, type DoseMethod } from './case-dose.js';
 
-/** One person: the images of their scored cells. */
-export interface ImageCase {
-  readonly id: string;
-  readonly images: readonly HeatmapImage[];
-}
-
-export type WholeBodyMethod =
-  | { readonly kind: 'merkle'; readonly confYield: number; readonly confCurve: number }
-  | { readonly kind: 'delta'; readonly conf: number };
-
-export interface ImageDoseRequest {
+export interface ImageCountRequest {
   readonly loaded: LoadedBundle;
   readonly curve: CurveFile;
   readonly curvePath: string;
   readonly cases: readonly ImageCase[];
-  readonly method: WholeBodyMethod;
-  /** Lea–Catcheside G (1 = acute). */
-  readonly g: number;
-  /** Level at which the detector spread is added (the statistical interval's own overall level). */
-  readonly conf: number;
   readonly cacheDir: string | null;
   readonly signal?: AbortSignal;
-  onProgress?(caseIndex: number, done: number, total: number): void;
+  onProgress?(done: number, total: number): void;
 }
 
-export interface ImageDoseResult {
-  readonly id: string;
-  readonly cells: number;
-  /** Per-cell counts of the primary ensemble: cells with 0, 1, … aberrations. */
-  readonly distribution: number[];
-  readonly table: AberrationSummary;
-  /** The primary ensemble's estimate with its statistical interval (Poisson + curve). */
-  readonly statistical: WholeBodyEstimate;
-  /** The dose of each sub-ensemble with its own curve (null: its curve cannot reach its yield). */
-  readonly subEnsembleDoses: (number | null)[];
-  readonly detector: DetectorSpread;
-  /** The statistical interval widened by the detector spread. */
-  readonly dose: Interval;
-}
-
-/** The statistical estimate of one count table on one curve. */
-export function wholeBodyEstimate(
-  curve: ReturnType<typeof calibrationCurveOf>,
-  summary: AberrationSummary,
-  method: WholeBodyMethod,
-  g: number,
-): WholeBodyEstimate {
-  return method.kind === 'merkle'
-    ? estimateWholeBodyMerkle(curve, summary, {
-        confYield: method.confYield,
-        confCurve: method.confCurve,
-        g,
-      })
-    : estimateWholeBodyDelta(curve, summary, { conf: method.conf, g });
+/** What detection on the fly gives a dose from images. */
+export interface ImageCounts {
+  /** The curve's counting rule. */
+  readonly rule: CountingRule;
+  /** The primary ensemble's detections per cell: the cells `dicentra counts` would count. */
+  readonly cells: CellDetections[];
+  /** Per case, each sub-ensemble's yield (aberrations per cell) under the rule. */
+  readonly subEnsembleYields: ReadonlyMap<string, number[]>;
 }
 
 /**
- * The dose of each case from its images: counted by the primary ensemble of
- * the calibrated curve with its statistical interval, and by each
- * sub-ensemble with its own curve, whose spread widens the interval.
+ * Detects every cell of the cases with the detectors the calibrated curve
+ * prescribes: the primary ensemble (whose detections are counted as
+ * `dicentra counts` counts a detections.json) and each sub-ensemble, whose
+ * yield carries the detector's uncertainty into the dose.
  */
-export async function estimateDosesFromImages(
-  request: ImageDoseRequest,
-): Promise<ImageDoseResult[]> {
-  const { curve: curveFile, loaded } = request;
-  const detector = curveFile.detector;
+export async function detectImageCases(request: ImageCountRequest): Promise<ImageCounts> {
+  const { curve, loaded } = request;
+  const detector = curve.detector;
   if (!detector) {
     throw new DicentraError(
       'DCN_E_CURVE_MISMATCH',
@@ -103,14 +65,12 @@ export async function estimateDosesFromImages(
     curve: request.curvePath,
     bundle: loaded.path,
   });
-  const curve = calibrationCurveOf(curveFile);
-  const subCurves = detector.subEnsembles.curves.map((sub) =>
-    generaliseCurve(sub.estimates, sub.varCov),
-  );
-  const results: ImageDoseResult[] = [];
-  for (let c = 0; c < request.cases.length; c++) {
-    const imageCase = request.cases[c]!;
-    const perCell = family.detectors.map(() => new Array<number>(imageCase.images.length));
+  const total = request.cases.reduce((sum, c) => sum + c.images.length, 0);
+  const cells: CellDetections[] = [];
+  const subEnsembleYields = new Map<string, number[]>();
+  let before = 0;
+  for (const imageCase of request.cases) {
+    const subTotals = family.detectors.slice(1).map(() => 0);
     await forEachImageStacks(
       {
         loaded,
@@ -118,48 +78,93 @@ export async function estimateDosesFromImages(
         images: imageCase.images,
         cacheDir: request.cacheDir,
         ...(request.signal ? { signal: request.signal } : {}),
-        onProgress: (done, total) => request.onProgress?.(c, done, total),
+        onProgress: (done) => request.onProgress?.(before + done, total),
       },
       (i, stacks) => {
-        imageCellCounts(family, stacks).forEach((count, d) => (perCell[d]![i] = count));
+        const [primary, ...subs] = imageClassCounts(family, stacks);
+        const image = imageCase.images[i]!;
+        cells[before + i] = { caseId: imageCase.id, imageId: image.id, counts: primary! };
+        subs.forEach((counts, k) => (subTotals[k]! += cellAberrations(counts, family.rule)));
       },
     );
-    const distribution = cellDistribution(perCell[0]!);
-    const table = summariseDistribution(distribution);
-    let statistical: WholeBodyEstimate;
+    subEnsembleYields.set(
+      imageCase.id,
+      subTotals.map((sum) => sum / imageCase.images.length),
+    );
+    before += imageCase.images.length;
+  }
+  return { rule: family.rule, cells, subEnsembleYields };
+}
+
+/** A statistical dose interval widened by the spread of the sub-ensembles' doses. */
+export interface DetectorWidening {
+  /** The dose of each sub-ensemble on its own curve (null: its curve cannot reach its yield). */
+  readonly subEnsembleDoses: (number | null)[];
+  readonly detector: DetectorSpread;
+  readonly dose: Interval;
+}
+
+/**
+ * Each sub-ensemble's yield read off its own curve; the spread of those doses
+ * widens the statistical interval at level `conf` (docs/dosimetry.md).
+ */
+export function widenByDetector(
+  curve: CurveFile,
+  subEnsembleYields: readonly number[],
+  statistical: Interval,
+  g: number,
+  conf: number,
+): DetectorWidening {
+  const subCurves = (curve.detector?.subEnsembles.curves ?? []).map((sub) =>
+    generaliseCurve(sub.estimates, sub.varCov),
+  );
+  const subEnsembleDoses = subCurves.map((subCurve, k) => {
     try {
-      statistical = wholeBodyEstimate(curve, table, request.method, request.g);
+      return projectYield(subCurve, subEnsembleYields[k]!, 'estimate', { g, confCurve: 0 });
     } catch (error) {
-      if (error instanceof DicentraError) {
-        throw new DicentraError(error.code, `case "${imageCase.id}": ${error.message}`, {
-          file: request.curvePath,
-          field: `case ${imageCase.id}`,
-          ...(error.hint ? { hint: error.hint } : {}),
-        });
-      }
+      if (error instanceof DicentraError) return null;
       throw error;
     }
-    const subEnsembleDoses = subCurves.map((subCurve, k) => {
-      const counts = perCell[k + 1]!;
-      const observed = counts.reduce((sum, n) => sum + n, 0) / counts.length;
-      try {
-        return projectYield(subCurve, observed, 'estimate', { g: request.g, confCurve: 0 });
-      } catch (error) {
-        if (error instanceof DicentraError) return null;
-        throw error;
-      }
-    });
-    const spread = detectorSpread(subEnsembleDoses.filter((d): d is number => d !== null));
-    results.push({
-      id: imageCase.id,
-      cells: imageCase.images.length,
-      distribution,
-      table,
-      statistical,
-      subEnsembleDoses,
-      detector: spread,
-      dose: combineWithDetectorSpread(statistical.dose, spread.sd, request.conf),
-    });
-  }
-  return results;
+  });
+  const spread = detectorSpread(subEnsembleDoses.filter((d): d is number => d !== null));
+  return {
+    subEnsembleDoses,
+    detector: spread,
+    dose: combineWithDetectorSpread(statistical, spread.sd, conf),
+  };
+}
+
+/** The whole-body methods, the ones the detector's spread is carried for. */
+export type WholeBodyMethod = Extract<DoseMethod, { kind: 'merkle' | 'delta' }>;
+
+/** The dose of a case from its images: its statistical estimate, widened by the detector. */
+export type ImageDose = CaseDose<WholeBodyEstimate> & DetectorWidening;
+
+/**
+ * The dose of each case from its images, by the one counting path: detections
+ * per cell → per-cell counts under the curve's rule → the case's count table →
+ * the method's estimate (as from a case table), then widened by the spread of
+ * the sub-ensembles' doses at level `conf`.
+ */
+export async function estimateImageDoses(
+  request: ImageCountRequest & {
+    readonly method: WholeBodyMethod;
+    /** Lea–Catcheside G (1 = acute). */
+    readonly g: number;
+    readonly conf: number;
+  },
+): Promise<ImageDose[]> {
+  const counts = await detectImageCases(request);
+  const curve = calibrationCurveOf(request.curve);
+  return caseDistributions(counts.cells, counts.rule).map((row) => {
+    const dose = estimateCaseDose(curve, row, request.method, request.g, request.curvePath);
+    const widening = widenByDetector(
+      request.curve,
+      counts.subEnsembleYields.get(row.id)!,
+      dose.estimate.dose,
+      request.g,
+      request.conf,
+    );
+    return { ...dose, ...widening };
+  });
 }

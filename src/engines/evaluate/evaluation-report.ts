@@ -1,13 +1,20 @@
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic, writeJsonAtomic } from '../../formats/atomic-write.js';
+import { writeFileAtomic } from '../../formats/atomic-write.js';
+import {
+  METRICS_FORMAT_VERSION,
+  writeMetricsFile,
+  type ClassMetrics,
+  type Metrics,
+  type MetricsFamilyPoint,
+} from '../../formats/metrics.js';
+import { provenanceNow } from '../../formats/provenance.js';
 import type { Interval } from '../../cores/metrics/quantile.js';
 import {
   curveOverTc,
   familyPoint,
   matchPrecision,
   surface,
-  type FamilyPoint,
 } from '../../cores/metrics/paper-table.js';
 import { reliabilityBins, sweepCounts } from '../../cores/metrics/threshold-sweep.js';
 import { subEnsembles, type PreparedBundle } from './evaluate-bundle.js';
@@ -27,13 +34,14 @@ export interface EvaluationSettings {
   readonly seed: number;
 }
 
-interface TableRow {
-  readonly label: string;
-  readonly tc: number;
-  readonly ta: number | null;
-  readonly over: string;
-  readonly precision: Interval | null;
-  readonly recall: Interval | null;
+type TableRow = ClassMetrics['table'][number];
+type ReliabilityBin = ClassMetrics['reliability']['bins'][number];
+
+/** Figure data rows, across classes. */
+interface FigureRows {
+  readonly curves: Record<string, unknown>[];
+  readonly surface: Record<string, unknown>[];
+  readonly reliability: Record<string, unknown>[];
 }
 
 function gridIndex(grid: readonly number[], value: number): number {
@@ -47,6 +55,206 @@ const percent = (interval: Interval | null) =>
     ? `${(100 * interval.median).toFixed(1)}% [${(100 * interval.q05).toFixed(1)} – ${(100 * interval.q95).toFixed(1)}]`
     : 'n/a';
 
+/** The families a class is evaluated over: each checkpoint alone, and random sub-ensembles. */
+interface Families {
+  readonly settings: EvaluationSettings;
+  readonly size: number;
+  readonly subsets: number[][];
+  readonly taValues: number[];
+  readonly kSingle: number;
+  readonly kPaper: number;
+}
+
+function familiesOf(model: PreparedBundle, settings: EvaluationSettings): Families {
+  const size = Math.min(settings.subEnsembleSize, model.members.length);
+  return {
+    settings,
+    size,
+    subsets: subEnsembles(model.members.length, size, settings.subEnsembleCount, settings.seed),
+    taValues: Array.from({ length: size }, (_, t) => t),
+    kSingle: gridIndex(settings.tcGrid, settings.singleTc),
+    kPaper: gridIndex(settings.tcGrid, settings.paperTc),
+  };
+}
+
+/** Every checkpoint alone, at every T_C (T_A 0). */
+function singles(prepared: PreparedBundle, c: number, tcGrid: readonly number[]) {
+  return sweepCounts(
+    prepared.items[c]!,
+    prepared.members.map((_, j) => [j]),
+    tcGrid,
+    [0],
+  );
+}
+
+/** Precision of the detections of the sub-ensembles at (T_C, 0), by their votes. */
+function reliabilityOf(
+  model: PreparedBundle,
+  c: number,
+  f: Families,
+  tc: number,
+): ReliabilityBin[] {
+  const bins = reliabilityBins(model.items[c]!, f.subsets, tc, 0);
+  return bins.detections.flatMap((n, votes) =>
+    votes === 0
+      ? []
+      : [
+          {
+            votes,
+            voteFraction: votes / f.size,
+            tp: bins.correct[votes]!,
+            fp: n - bins.correct[votes]!,
+            precision: n > 0 ? bins.correct[votes]! / n : null,
+          },
+        ],
+  );
+}
+
+/**
+ * One class: the single checkpoints (Model A, Model B), the ensemble's whole
+ * (T_C, T_A) surface, its precision-matched and paper operating points, the
+ * curves over T_C and the vote reliability.
+ */
+function evaluateClass(
+  model: PreparedBundle,
+  baseline: PreparedBundle | null,
+  c: number,
+  f: Families,
+): ClassMetrics {
+  const { settings, size } = f;
+  const singleB = singles(model, c, settings.tcGrid);
+  const singleA = baseline ? singles(baseline, c, settings.tcGrid) : null;
+  const ensemble = sweepCounts(model.items[c]!, f.subsets, settings.tcGrid, f.taValues);
+  const curveTa = Math.min(settings.curveTa, size - 1);
+  const paperTa = Math.min(settings.paperTa, size - 1);
+  const points = surface(ensemble);
+  const pointB = familyPoint(singleB, f.kSingle, 0);
+  const matched = pointB.precision
+    ? matchPrecision(points, pointB.precision.median)
+    : { point: familyPoint(ensemble, f.kPaper, paperTa), matched: false };
+  const ensembleOver = `${f.subsets.length} random ensembles of ${size}`;
+  const table: TableRow[] = [
+    ...(singleA
+      ? [
+          {
+            label: 'Model A (baseline)',
+            ...familyPoint(singleA, f.kSingle, 0),
+            ta: null,
+            over: `${baseline!.members.length} last checkpoints`,
+          },
+        ]
+      : []),
+    {
+      label: baseline ? 'Model B' : 'Single checkpoint',
+      ...pointB,
+      ta: null,
+      over: `${model.members.length} last checkpoints`,
+    },
+    {
+      label: matched.matched
+        ? 'Ensemble (precision matched)'
+        : "Ensemble (most precise; Model B's precision not reached)",
+      ...matched.point,
+      over: ensembleOver,
+    },
+    {
+      label: 'Ensemble (paper point)',
+      ...familyPoint(ensemble, f.kPaper, paperTa),
+      over: ensembleOver,
+    },
+  ];
+  return {
+    table,
+    operatingPoint: {
+      tc: matched.point.tc,
+      ta: matched.point.ta,
+      precisionMatched: matched.matched,
+    },
+    curves: {
+      modelA: singleA ? curveOverTc(singleA, 0) : null,
+      modelB: curveOverTc(singleB, 0),
+      ensemble: curveOverTc(ensemble, curveTa),
+    },
+    curveTa,
+    surface: points,
+    reliability: {
+      tc: matched.point.tc,
+      ta: 0,
+      bins: reliabilityOf(model, c, f, matched.point.tc),
+    },
+  };
+}
+
+/** The class's section of tables.md: the paper's table and the vote reliability. */
+function classTable(name: string, metrics: ClassMetrics, size: number): string[] {
+  return [
+    `### ${name}`,
+    '',
+    '| | T_C | T_A | Precision [q5 – q95] | Recall [q5 – q95] | interval over |',
+    '|---|---|---|---|---|---|',
+    ...metrics.table.map(
+      (row) =>
+        `| ${row.label} | ${row.tc} | ${row.ta ?? '–'} | ${percent(row.precision)} | ${percent(row.recall)} | ${row.over} |`,
+    ),
+    '',
+    `Reliability (ensembles of ${size}, T_C = ${metrics.reliability.tc}, T_A = 0): precision of detections by their votes`,
+    '',
+    '| votes | vote fraction | detections | correct | precision |',
+    '|---|---|---|---|---|',
+    ...metrics.reliability.bins.map(
+      (r) =>
+        `| ${r.votes} | ${r.voteFraction.toFixed(2)} | ${r.tp + r.fp} | ${r.tp} | ${r.precision === null ? 'n/a' : (100 * r.precision).toFixed(1) + '%'} |`,
+    ),
+    '',
+  ];
+}
+
+/** The class's rows of the three figures. */
+function addFigureRows(
+  rows: FigureRows,
+  name: string,
+  metrics: ClassMetrics,
+  modelBLabel: string,
+): void {
+  const addCurve = (model: string, list: readonly MetricsFamilyPoint[] | null) =>
+    list?.forEach((p) => {
+      for (const metric of ['precision', 'recall'] as const) {
+        const value = p[metric];
+        if (value) {
+          rows.curves.push({ class: name, model, metric, tc: p.tc, ...value });
+        }
+      }
+    });
+  addCurve('Model A', metrics.curves.modelA);
+  addCurve(modelBLabel, metrics.curves.modelB);
+  addCurve(`Ensemble (T_A = ${metrics.curveTa})`, metrics.curves.ensemble);
+  for (const p of metrics.surface) {
+    for (const metric of ['precision', 'recall'] as const) {
+      const value = p[metric];
+      if (value)
+        rows.surface.push({ class: name, metric, tc: p.tc, ta: p.ta, median: value.median });
+    }
+  }
+  for (const r of metrics.reliability.bins) {
+    if (r.tp + r.fp > 0) rows.reliability.push({ class: name, ...r, detections: r.tp + r.fp });
+  }
+}
+
+async function writeFigures(outDir: string, rows: FigureRows): Promise<void> {
+  await writeFileAtomic(
+    join(outDir, 'pr-vs-tc.svg'),
+    await renderVegaLiteSvg(curveSpec(rows.curves)),
+  );
+  await writeFileAtomic(
+    join(outDir, 'pr-surface.svg'),
+    await renderVegaLiteSvg(surfaceSpec(rows.surface)),
+  );
+  await writeFileAtomic(
+    join(outDir, 'reliability.svg'),
+    await renderVegaLiteSvg(reliabilitySpec(rows.reliability)),
+  );
+}
+
 /**
  * Computes the paper's evaluation from prepared bundles (Model B = `model`,
  * optional Model A = `baseline`) and writes metrics.json, tables.md and the
@@ -57,164 +265,27 @@ export async function writeEvaluation(
   model: PreparedBundle,
   baseline: PreparedBundle | null,
   settings: EvaluationSettings,
-  context: { dataset: string; split: string; images: number },
-): Promise<Record<string, unknown>> {
-  const { tcGrid } = settings;
-  const classes = model.loaded.bundle.classes;
-  const kSingle = gridIndex(tcGrid, settings.singleTc);
-  const kPaper = gridIndex(tcGrid, settings.paperTc);
-  const singles = (prepared: PreparedBundle, c: number) =>
-    sweepCounts(
-      prepared.items[c]!,
-      prepared.members.map((_, j) => [j]),
-      tcGrid,
-      [0],
-    );
-  const size = Math.min(settings.subEnsembleSize, model.members.length);
-  const subsets = subEnsembles(
-    model.members.length,
-    size,
-    settings.subEnsembleCount,
-    settings.seed,
-  );
-  const taValues = Array.from({ length: size }, (_, t) => t);
-  const perClass: Record<string, unknown> = {};
+  context: { dataset: string; split: string; images: number; toolVersion: string },
+): Promise<Metrics> {
+  const families = familiesOf(model, settings);
+  const classes: Record<string, ClassMetrics> = {};
   const tableLines: string[] = [];
-  const curveRows: Record<string, unknown>[] = [];
-  const surfaceRows: Record<string, unknown>[] = [];
-  const reliabilityRows: Record<string, unknown>[] = [];
-  for (const [c, name] of classes.entries()) {
-    const singleB = singles(model, c);
-    const singleA = baseline ? singles(baseline, c) : null;
-    const ensemble = sweepCounts(model.items[c]!, subsets, tcGrid, taValues);
-    const curveTa = Math.min(settings.curveTa, size - 1);
-    const curves = {
-      modelA: singleA ? curveOverTc(singleA, 0) : null,
-      modelB: curveOverTc(singleB, 0),
-      ensemble: curveOverTc(ensemble, curveTa),
-    };
-    const points = surface(ensemble);
-    const pointB = familyPoint(singleB, kSingle, 0);
-    const matched = pointB.precision
-      ? matchPrecision(points, pointB.precision.median)
-      : {
-          point: familyPoint(ensemble, kPaper, Math.min(settings.paperTa, size - 1)),
-          matched: false,
-        };
-    const paperPoint = familyPoint(ensemble, kPaper, Math.min(settings.paperTa, size - 1));
-    const rows: TableRow[] = [
-      ...(singleA
-        ? [
-            {
-              label: 'Model A (baseline)',
-              ...familyPoint(singleA, kSingle, 0),
-              ta: null,
-              over: `${baseline!.members.length} last checkpoints`,
-            },
-          ]
-        : []),
-      {
-        label: baseline ? 'Model B' : 'Single checkpoint',
-        ...pointB,
-        ta: null,
-        over: `${model.members.length} last checkpoints`,
-      },
-      {
-        label: matched.matched
-          ? 'Ensemble (precision matched)'
-          : "Ensemble (most precise; Model B's precision not reached)",
-        ...matched.point,
-        over: `${subsets.length} random ensembles of ${size}`,
-      },
-      {
-        label: 'Ensemble (paper point)',
-        ...paperPoint,
-        over: `${subsets.length} random ensembles of ${size}`,
-      },
-    ];
-    const bins = reliabilityBins(model.items[c]!, subsets, matched.point.tc, 0);
-    const reliability = bins.detections.flatMap((n, votes) =>
-      votes === 0
-        ? []
-        : [
-            {
-              votes,
-              voteFraction: votes / size,
-              detections: n,
-              correct: bins.correct[votes]!,
-              precision: n > 0 ? bins.correct[votes]! / n : null,
-            },
-          ],
-    );
-    perClass[name] = {
-      table: rows,
-      operatingPoint: {
-        tc: matched.point.tc,
-        ta: matched.point.ta,
-        precisionMatched: matched.matched,
-      },
-      curves,
-      curveTa,
-      surface: points,
-      reliability: { tc: matched.point.tc, ta: 0, bins: reliability },
-    };
-    tableLines.push(
-      `### ${name}`,
-      '',
-      '| | T_C | T_A | Precision [q5 – q95] | Recall [q5 – q95] | interval over |',
-      '|---|---|---|---|---|---|',
-      ...rows.map(
-        (row) =>
-          `| ${row.label} | ${row.tc} | ${row.ta ?? '–'} | ${percent(row.precision)} | ${percent(row.recall)} | ${row.over} |`,
-      ),
-      '',
-      `Reliability (ensembles of ${size}, T_C = ${matched.point.tc}, T_A = 0): precision of detections by their votes`,
-      '',
-      '| votes | vote fraction | detections | correct | precision |',
-      '|---|---|---|---|---|',
-      ...reliability.map(
-        (r) =>
-          `| ${r.votes} | ${r.voteFraction.toFixed(2)} | ${r.detections} | ${r.correct} | ${r.precision === null ? 'n/a' : (100 * r.precision).toFixed(1) + '%'} |`,
-      ),
-      '',
-    );
-    const addCurve = (model: string, list: FamilyPoint[] | null) =>
-      list?.forEach((p) => {
-        for (const metric of ['precision', 'recall'] as const) {
-          const value = p[metric];
-          if (value)
-            curveRows.push({
-              class: name,
-              model,
-              metric,
-              tc: p.tc,
-              median: value.median,
-              q05: value.q05,
-              q95: value.q95,
-            });
-        }
-      });
-    addCurve('Model A', curves.modelA);
-    addCurve(baseline ? 'Model B' : 'Single checkpoint', curves.modelB);
-    addCurve(`Ensemble (T_A = ${curveTa})`, curves.ensemble);
-    for (const p of points) {
-      for (const metric of ['precision', 'recall'] as const) {
-        const value = p[metric];
-        if (value)
-          surfaceRows.push({ class: name, metric, tc: p.tc, ta: p.ta, median: value.median });
-      }
-    }
-    for (const r of reliability) if (r.detections > 0) reliabilityRows.push({ class: name, ...r });
+  const rows: FigureRows = { curves: [], surface: [], reliability: [] };
+  for (const [c, name] of model.loaded.bundle.classes.entries()) {
+    const metrics = evaluateClass(model, baseline, c, families);
+    classes[name] = metrics;
+    tableLines.push(...classTable(name, metrics, families.size));
+    addFigureRows(rows, name, metrics, baseline ? 'Model B' : 'Single checkpoint');
   }
-  const metrics = {
-    version: '1.0',
+  const metrics: Metrics = {
+    version: METRICS_FORMAT_VERSION,
     dataset: context.dataset,
     split: context.split,
     images: context.images,
     quantiles: 'type 7 (linear interpolation, numpy default); nulls (0/0) left out',
     counting:
       'Fig. 2: TP = cc(GT ∧ D), FP = max(0, cc(D) − TP), FN = max(0, cc(GT) − TP), 8-connected, summed over images',
-    settings: { ...settings, subEnsembleSize: size },
+    settings: { ...settings, tcGrid: [...settings.tcGrid], subEnsembleSize: families.size },
     model: {
       path: model.loaded.path,
       sha256: model.loaded.sha256,
@@ -228,27 +299,19 @@ export async function writeEvaluation(
           memberEpochs: baseline.members.map((m) => m.epoch),
         }
       : null,
-    classes: perClass,
+    classes,
+    provenance: provenanceNow('dicentra evaluate', context.toolVersion, {
+      source: context.dataset,
+    }),
   };
-  await writeJsonAtomic(join(outDir, 'metrics.json'), metrics);
+  await writeMetricsFile(join(outDir, 'metrics.json'), metrics);
   await writeFileAtomic(
     join(outDir, 'tables.md'),
     `# Precision and recall (${context.dataset}, split ${context.split}, ${context.images} images)\n\n` +
       'Median over the family, [q5 – q95] in brackets (type-7 quantiles).\n\n' +
       tableLines.join('\n'),
   );
-  await writeFileAtomic(
-    join(outDir, 'pr-vs-tc.svg'),
-    await renderVegaLiteSvg(curveSpec(curveRows)),
-  );
-  await writeFileAtomic(
-    join(outDir, 'pr-surface.svg'),
-    await renderVegaLiteSvg(surfaceSpec(surfaceRows)),
-  );
-  await writeFileAtomic(
-    join(outDir, 'reliability.svg'),
-    await renderVegaLiteSvg(reliabilitySpec(reliabilityRows)),
-  );
+  await writeFigures(outDir, rows);
   return metrics;
 }
 
