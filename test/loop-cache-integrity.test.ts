@@ -4,10 +4,28 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readBundleFile } from '../src/formats/bundle-file.js';
+import { decodeHeatmap, encodeHeatmap } from '../src/engines/inference/heatmap-cache.js';
 import { forEachImageStacks } from '../src/engines/inference/member-heatmaps.js';
 import { FIXTURES, makeTempDir } from './support/paths.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
+
+test('heatmap cache: a change of any single byte of an entry makes it undecodable', () => {
+  // 2 classes on a 3×2 grid, four values above the floor
+  const dense = Float32Array.from([0.5, 0.005, 0.9, 0.02, 0, 0, 0, 0.3, 0, 0, 0, 0]);
+  const grid = { width: 3, height: 2 };
+  const bytes = encodeHeatmap(dense, 2, grid, grid, { width: 12, height: 8 });
+  const intact = decodeHeatmap(bytes)!;
+  assert.deepEqual([intact.width, intact.height, intact.gridWidth], [12, 8, 3]);
+  assert.deepEqual(Array.from(intact.classes[1]!.pixels), [1]);
+  for (let i = 0; i < bytes.length; i++) {
+    for (const flip of [0x01, 0x80]) {
+      const damaged = Uint8Array.from(bytes);
+      damaged[i] = damaged[i]! ^ flip;
+      assert.equal(decodeHeatmap(damaged), null, `byte ${i} of ${bytes.length} ^ ${flip}`);
+    }
+  }
+});
 
 test('heatmap cache: an entry with one flipped byte is a miss, recomputed, and votes are unchanged', async () => {
   const dir = await makeTempDir('loop-integrity');

@@ -109,7 +109,7 @@ export function encodeHeatmap(
  */
 export function decodeHeatmap(bytes: Uint8Array): CachedHeatmap | null {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer.length < PREFIX_BYTES || buffer.toString('ascii', 0, 4) !== MAGIC) return null;
+  if (buffer.length < PREFIX_BYTES || buffer.toString('latin1', 0, 4) !== MAGIC) return null;
   if (!sha256(buffer.subarray(PREFIX_BYTES)).equals(buffer.subarray(8, PREFIX_BYTES))) return null;
   const headerLength = buffer.readUInt32LE(4);
   let header: {

@@ -86,10 +86,10 @@ async function stageImage(
 /**
  * The one path from images through the network, used by every command:
  * visits every image with its vote stack per class (all `members`, in their
- * order) and its size in pixels, running a member only where its heatmap is not in the cache (or
- * its features are wanted). The next image is read, decoded and normalised
- * while the network runs on the current one; frames larger than the tile
- * size run in overlapping tiles. Heatmaps always pass through the cache
+ * order) and its size in pixels, running a member only where its heatmap is
+ * not in the cache (or its features are wanted). The next image is read,
+ * decoded and normalised while the network runs on the current one; frames
+ * larger than the tile size run in overlapping tiles. Heatmaps always pass through the cache
  * encoding (values above CACHE_FLOOR, 16-bit levels), so a run with and
  * without a cache votes the same. Returns how many member heatmaps were
  * computed (the rest came from the cache).
