@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BUNDLE_FORMAT_MAJOR, bundleSchema, type Bundle, type BundleMember } from './bundle.js';
 import { DicentraError } from './dicentra-error.js';
+import { ensureRegularFile } from './regular-file.js';
 import { checkFormatVersion, parseJson, readTextFile, validateWithSchema } from './json-file.js';
 
 /** A bundle as loaded: its parsed content, where it lives, and the hash of its bytes. */
@@ -77,11 +78,12 @@ export async function verifyBundleMembers(
     const field = `members[${loaded.bundle.members.indexOf(member)}]`;
     let data: Uint8Array;
     try {
+      await ensureRegularFile(file, 'member file');
       data = await readFile(file);
     } catch (error) {
       throw new DicentraError(
         'DCN_E_BUNDLE_MEMBER_MISSING',
-        `member epoch ${member.epoch} of bundle ${loaded.path} cannot be read: ${file}`,
+        `member epoch ${member.epoch} of bundle ${loaded.path} cannot be read: ${(error as Error).message}`,
         {
           file: loaded.path,
           field: `${field}.file`,

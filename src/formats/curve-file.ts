@@ -9,6 +9,7 @@ export async function readCurveFile(path: string): Promise<CurveFile> {
   return validateWithSchema(raw, curveFileSchema, path, 'curve');
 }
 
+/** Writes a curve.json; a curve its readers would refuse (e.g. a negative coefficient) is not written. */
 export function writeCurveFile(path: string, curve: CurveFile): Promise<void> {
-  return writeJsonAtomic(path, curveFileSchema.parse(curve));
+  return writeJsonAtomic(path, validateWithSchema(curve, curveFileSchema, path, 'curve'));
 }

@@ -36,6 +36,61 @@ export const countRowSchema = z
   .strict();
 export type CountRow = z.infer<typeof countRowSchema>;
 
+type Issue = { code: 'custom'; path: (string | number)[]; message: string };
+
+/**
+ * A dose–effect curve must rise with dose to be inverted: no coefficient
+ * below 0, and α or β above 0. (C or β at 0 is a fit on its bound, and fine.)
+ */
+function coefficientProblems(coefficients: readonly { name: string; estimate: number }[]): Issue[] {
+  const issues: Issue[] = coefficients.flatMap((c, j) =>
+    c.estimate < 0
+      ? [
+          {
+            code: 'custom' as const,
+            path: ['coefficients', j, 'estimate'],
+            message: `${c.name} is ${c.estimate}: a calibration curve's coefficients cannot be negative`,
+          },
+        ]
+      : [],
+  );
+  const slopes = coefficients.filter((c) => c.name !== 'C');
+  if (slopes.every((c) => c.estimate === 0)) {
+    issues.push({
+      code: 'custom',
+      path: ['coefficients'],
+      message: `${slopes.map((c) => c.name).join(' and ')} ${slopes.length > 1 ? 'are both' : 'is'} 0: the yield does not rise with dose, so no dose can be read from it`,
+    });
+  }
+  return issues;
+}
+
+/** A variance–covariance matrix is symmetric with no negative variance. */
+function covarianceProblems(varCov: readonly (readonly number[])[], names: string[]): Issue[] {
+  const issues: Issue[] = [];
+  varCov.forEach((row, i) => {
+    if (row[i]! < 0) {
+      issues.push({
+        code: 'custom',
+        path: ['varCov', i, i],
+        message: `the variance of ${names[i]} is negative (${row[i]})`,
+      });
+    }
+    for (let j = i + 1; j < row.length; j++) {
+      const [upper, lower] = [row[j]!, varCov[j]![i]!];
+      // covariances computed by inversion may differ in their last digits
+      if (Math.abs(upper - lower) > 1e-6 * Math.max(Math.abs(upper), Math.abs(lower))) {
+        issues.push({
+          code: 'custom',
+          path: ['varCov', i, j],
+          message: `varCov must be symmetric: varCov[${i}][${j}] = ${upper} but varCov[${j}][${i}] = ${lower}`,
+        });
+      }
+    }
+  });
+  return issues;
+}
+
 export const curveFileSchema = z
   .object({
     version: z.string().regex(/^\d+\.\d+$/, 'version is "MAJOR.MINOR", e.g. "1.0"'),
@@ -102,6 +157,9 @@ export const curveFileSchema = z
         path: ['varCov'],
         message: `varCov must be ${p}×${p} (one row and column per coefficient)`,
       });
+      return;
     }
+    coefficientProblems(curve.coefficients).forEach((issue) => context.addIssue(issue));
+    covarianceProblems(curve.varCov, names).forEach((issue) => context.addIssue(issue));
   });
 export type CurveFile = z.infer<typeof curveFileSchema>;

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { DicentraError, type ProblemDetail } from './dicentra-error.js';
+import { ensureRegularFile } from './regular-file.js';
 
 /** Reads a file as text, turning missing/unreadable files into catalogued errors. */
 export async function readTextFile(path: string, what: string): Promise<string> {
+  await ensureRegularFile(path, what);
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

@@ -16,6 +16,7 @@ import {
 } from '../../engines/dosimetry/calibrate-images.js';
 import { renderCalibrationFigure } from '../../engines/dosimetry/calibration-figure.js';
 import { calibrationCurveOf, curveRecord } from '../../engines/dosimetry/curve-record.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
@@ -165,6 +166,17 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
       ),
   ).action(
     commandAction<CalibrateOptions>(signal, async (options, context) => {
+      const figurePath = options.figure ?? options.out.replace(/(\.json)?$/i, '.svg');
+      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
+      await checkCommandFiles({
+        inputs: {
+          '--model': options.model,
+          '--data': options.data,
+          '--reference': options.reference,
+        },
+        outputFiles: { '--out': options.out, '--figure': figurePath },
+        outputFolders: { '--cache': cacheDir },
+      });
       if (!['lq', 'linear'].includes(options.curveModel)) {
         throw new DicentraError('DCN_E_OPTION_INVALID', '--curve-model is lq or linear', {
           field: '--curve-model',
@@ -225,6 +237,12 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
       );
 
       const dataset = await readDatasetFile(options.data);
+      if (dataset.images.length === 0) {
+        throw new DicentraError('DCN_E_NO_IMAGES', `${options.data} lists no image`, {
+          file: options.data,
+          hint: 'a calibration dataset lists one image per scored cell, each with its doseGy',
+        });
+      }
       const undated = dataset.images.filter((image) => image.doseGy === undefined);
       if (undated.length > 0) {
         throw new DicentraError(
@@ -242,7 +260,6 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         file: resolveImagePath(options.data, image),
         doseGy: image.doseGy!,
       }));
-      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
       context.log(
         `${primary.length} members vote (epochs ${primary.map((m) => m.epoch).join(', ')}); ` +
           `${options.subEnsembles} sub-ensembles of ${size} from ${pool.length}; ${images.length} images; cache ${cacheDir}`,
@@ -296,7 +313,6 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         detector: result.detector,
       };
       const curve = calibrationCurveOf(record);
-      const figurePath = options.figure ?? options.out.replace(/(\.json)?$/i, '.svg');
       const svg = await renderCalibrationFigure({
         curve,
         groups: result.groups,

@@ -19,6 +19,7 @@ import {
 import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js';
 import type { CommandContext } from '../command-context.js';
 import { listImageFiles } from '../../engines/import/image-folder.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';
@@ -188,6 +189,14 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         ? await curveDetector(options, loaded)
         : chosenDetector(options, bundle, context);
       const images = await imageRefs(options.images);
+      await checkCommandFiles({
+        inputs: {
+          '--model': options.model,
+          '--curve': options.curve,
+          '--images': [options.images, ...images.map((image) => image.file)],
+        },
+        outputFiles: { '--out': options.out, '--csv': options.csv },
+      });
       context.log(
         `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
       );

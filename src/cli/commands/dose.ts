@@ -15,6 +15,7 @@ import { writeJsonAtomic } from '../../formats/atomic-write.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { readCaseTable } from '../../formats/count-table.js';
 import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
 import { doseFromImages } from './dose-images.js';
@@ -145,6 +146,16 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
       ),
   ).action(
     commandAction<DoseOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: {
+          '--curve': options.curve,
+          '--counts': options.counts,
+          '--model': options.model,
+          '--images': options.images,
+        },
+        outputFiles: { '--out': options.out },
+        outputFolders: { '--cache': options.cache },
+      });
       const levels = levelsOf(options);
       const exposure = exposureOf(options);
       const g = protractionFactor(exposure);

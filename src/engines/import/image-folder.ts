@@ -2,7 +2,15 @@ import { readdir } from 'node:fs/promises';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { isImageFileName, IMAGE_EXTENSIONS } from '../../imaging/read-image.js';
 
-/** The image file names directly inside `folder`, sorted so every run sees the same order. */
+/** An image's id: its file name without the extension. */
+export function imageIdOf(name: string): string {
+  return name.replace(/\.[^.]+$/, '');
+}
+
+/**
+ * The image file names directly inside `folder`, sorted so every run sees the
+ * same order. Two files with one id (`cell.png` and `cell.tif`) are refused.
+ */
 export async function listImageFiles(folder: string): Promise<string[]> {
   let entries;
   try {
@@ -23,6 +31,21 @@ export async function listImageFiles(folder: string): Promise<string[]> {
       file: folder,
       hint: `supported extensions: ${IMAGE_EXTENSIONS.join(', ')}`,
     });
+  }
+  const byId = new Map<string, string[]>();
+  for (const name of names) byId.set(imageIdOf(name), [...(byId.get(imageIdOf(name)) ?? []), name]);
+  const shared = [...byId.entries()].filter(([, files]) => files.length > 1);
+  if (shared.length > 0) {
+    throw new DicentraError(
+      'DCN_E_DUPLICATE_ID',
+      `image folder ${folder} holds several files for one image id: ${shared
+        .map(([id, files]) => `id "${id}" from ${files.join(', ')}`)
+        .join('; ')}`,
+      {
+        file: folder,
+        hint: 'an image id is its file name without the extension: keep one file per id (rename or move the others)',
+      },
+    );
   }
   return names;
 }

@@ -4,10 +4,12 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import {
   DATASET_FORMAT_VERSION,
   DEFAULT_CLASSES,
+  datasetSchema,
   type Dataset,
   type DatasetImage,
   type Point,
 } from '../../formats/dataset.js';
+import { validateWithSchema } from '../../formats/json-file.js';
 import { readImageInfo } from '../../imaging/read-image.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { findDatasetProblems, throwIfProblems } from './dataset-validation.js';
@@ -126,10 +128,12 @@ export async function importDataset(request: ImportRequest): Promise<ImportResul
     };
   });
 
+  const outside = images.some((image) => image.path === '..' || image.path.startsWith('../'));
   const dataset: Dataset = {
     version: DATASET_FORMAT_VERSION,
     classes,
     images,
+    ...(outside ? { imagesOutsideFolder: true as const } : {}),
     provenance: {
       tool: 'dicentra import',
       createdAt: new Date().toISOString(),
@@ -142,6 +146,8 @@ export async function importDataset(request: ImportRequest): Promise<ImportResul
       },
     },
   };
+  // class names from --classes or a YOLO class map must be valid too
+  validateWithSchema(dataset, datasetSchema, request.outPath, 'imported dataset');
   throwIfProblems(
     await findDatasetProblems(dataset, request.outPath, {
       decode: true,
