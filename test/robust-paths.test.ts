@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { importDataset } from '../src/engines/import/import-dataset.js';
 import { readDatasetFile } from '../src/formats/dataset-file.js';
-import { makeTempDir } from './support/paths.js';
+import { FIXTURES, makeTempDir } from './support/paths.js';
 import { runCli } from './support/run-cli.js';
 import { refusalOf } from './support/robust-program.js';
 
@@ -112,7 +112,7 @@ test('import from a folder outside the dataset folder records imagesOutsideFolde
   assert.equal(within.imagesOutsideFolder, undefined);
 });
 
-test('import refuses two image files with one stem, listing both files', async () => {
+test('import and detect refuse two image files with one stem, naming both files', async () => {
   const dir = await makeTempDir('robust-paths');
   await mkdir(join(dir, 'img'));
   await grey(join(dir, 'img', 'cell.png'));
@@ -129,8 +129,26 @@ test('import refuses two image files with one stem, listing both files', async (
     '--out',
     join(dir, 'd.json'),
   ]);
-  assert.equal(imported.code, 'DCN_E_DUPLICATE_ID');
+  assert.equal(imported.code, 'DCN_E_DATASET_INVALID');
   assert.equal(imported.exitCode, 2);
-  assert.match(imported.message, /id "cell" from cell\.png, cell\.tif/);
-  assert.match(imported.hint!, /keep one file per id/);
+  assert.deepEqual(
+    imported.problems.map((p) => [p.code, p.field]),
+    [['DCN_E_DUPLICATE_ID', 'images[1].id']],
+  );
+  assert.match(
+    imported.problems[0]!.message,
+    /id "cell" of .*cell\.tif is already used by images\[0\] \(.*cell\.png\)/,
+  );
+
+  const detect = await refusalOf([
+    'detect',
+    '--model',
+    join(FIXTURES, 'tiny-bundle', 'bundle.json'),
+    '--images',
+    join(dir, 'img'),
+    '--out',
+    join(dir, 'det.json'),
+  ]);
+  assert.equal(detect.code, 'DCN_E_DUPLICATE_ID');
+  assert.match(detect.message, /id "cell" from cell\.png, cell\.tif/);
 });

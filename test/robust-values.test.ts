@@ -63,7 +63,7 @@ test('hexadecimal numbers in count tables are refused at reading, naming the lin
 test('hexadecimal numbers in point and sample tables are refused, naming the line', async () => {
   const points = await readerError(readPointTable, 'image,class,x,y\na.png,dicentric,0x10,3\n');
   assert.equal(points.code, 'DCN_E_CSV_INVALID');
-  assert.match(points.message, /line 2: x and y must be decimal numbers, got "0x10", "3"/);
+  assert.match(points.message, /line 2: x and y must be numbers, got "0x10", "3"/);
   const samples = await readerError(readSampleTable, 'image,sampleId,doseGy\na.png,S1,0x2\n');
   assert.equal(samples.code, 'DCN_E_CSV_INVALID');
   assert.match(samples.message, /line 2: doseGy must be a decimal number ≥ 0, got "0x2"/);
@@ -126,16 +126,15 @@ test('a curve with a negative variance or an asymmetric covariance is refused', 
   assert.match(asymmetric.message, /varCov must be symmetric/);
 });
 
-test('a curve with a negative coefficient, or no dose response, is refused naming the coefficient', async () => {
+test('a curve that never rises with dose is refused naming its coefficients', async () => {
   const { dir, curve } = await reference;
-  const path = join(dir, 'negative-beta.json');
+  const path = join(dir, 'falling.json');
+  const falling: Record<string, number> = { C: 0.0013, alpha: -0.021, beta: -0.063 };
   await writeFile(
     path,
     JSON.stringify({
       ...curve,
-      coefficients: curve.coefficients.map((c) =>
-        c.name === 'beta' ? { ...c, estimate: -0.063 } : c,
-      ),
+      coefficients: curve.coefficients.map((c) => ({ ...c, estimate: falling[c.name] })),
     }),
   );
   const cases = join(dir, 'cases.csv');
@@ -144,15 +143,18 @@ test('a curve with a negative coefficient, or no dose response, is refused namin
   assert.equal(run.code, 2, run.stderr);
   const error = JSON.parse(run.stdout).error;
   assert.equal(error.code, 'DCN_E_SCHEMA_INVALID');
-  assert.equal(error.field, 'coefficients[2].estimate');
-  assert.match(error.message, /beta is -0\.063/);
+  assert.equal(error.field, 'coefficients');
+  assert.match(
+    error.message,
+    /alpha is -0\.021 and beta is -0\.063: the yield never rises with dose/,
+  );
   assert.doesNotMatch(run.stderr, /--ci/);
 
   const flat = await editedCurveError((edited) => {
     edited.coefficients[1]!.estimate = 0;
     edited.coefficients[2]!.estimate = 0;
   });
-  assert.match(flat.message, /alpha and beta are both 0/);
+  assert.match(flat.message, /alpha is 0 and beta is 0: the yield never rises/);
 });
 
 test('split ratios must each lie in [0, 1] and sum to 1', async () => {

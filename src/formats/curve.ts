@@ -39,30 +39,20 @@ export type CountRow = z.infer<typeof countRowSchema>;
 type Issue = { code: 'custom'; path: (string | number)[]; message: string };
 
 /**
- * A dose–effect curve must rise with dose to be inverted: no coefficient
- * below 0, and α or β above 0. (C or β at 0 is a fit on its bound, and fine.)
+ * A dose–effect curve can be read only if it rises with dose somewhere: α or
+ * β above 0. (Fits may give C < 0 without a dose-0 group, or β < 0 with α > 0:
+ * the curve rises, then falls, and inversion takes the first crossing.)
  */
 function coefficientProblems(coefficients: readonly { name: string; estimate: number }[]): Issue[] {
-  const issues: Issue[] = coefficients.flatMap((c, j) =>
-    c.estimate < 0
-      ? [
-          {
-            code: 'custom' as const,
-            path: ['coefficients', j, 'estimate'],
-            message: `${c.name} is ${c.estimate}: a calibration curve's coefficients cannot be negative`,
-          },
-        ]
-      : [],
-  );
-  const slopes = coefficients.filter((c) => c.name !== 'C');
-  if (slopes.every((c) => c.estimate === 0)) {
-    issues.push({
+  const slopes = coefficients.slice(1);
+  if (slopes.some((c) => c.estimate > 0)) return [];
+  return [
+    {
       code: 'custom',
       path: ['coefficients'],
-      message: `${slopes.map((c) => c.name).join(' and ')} ${slopes.length > 1 ? 'are both' : 'is'} 0: the yield does not rise with dose, so no dose can be read from it`,
-    });
-  }
-  return issues;
+      message: `${slopes.map((c) => `${c.name} is ${c.estimate}`).join(' and ')}: the yield never rises with dose, so no dose can be read from it`,
+    },
+  ];
 }
 
 /** A variance–covariance matrix is symmetric with no negative variance. */

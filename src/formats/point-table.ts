@@ -54,7 +54,7 @@ export async function readPointTable(path: string): Promise<PointsByImage> {
         `line ${line}: class "${row.class}" is not a valid class name (letters, digits, "_", "-", ".")`,
       );
     } else if (row.x === '' || row.y === '' || !Number.isFinite(x) || !Number.isFinite(y)) {
-      problems.push(`line ${line}: x and y must be decimal numbers, got "${row.x}", "${row.y}"`);
+      problems.push(`line ${line}: x and y must be numbers, got "${row.x}", "${row.y}"`);
     } else addPoint(table, row.image, row.class, [x, y]);
   });
   if (problems.length > 0) {

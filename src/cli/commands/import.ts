@@ -74,7 +74,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
           hint: 'use --points FILE.csv for point tables or --yolo LABEL_DIR for YOLO boxes',
         });
       }
-      const imageFiles = await listImageFiles(options.images);
+      const imageFiles = await listImageFiles(options.images, { sharedIds: 'allowed' });
       await checkCommandFiles({
         inputs: {
           '--images': [options.images, ...imageFiles.map((name) => join(options.images, name))],

@@ -9,9 +9,13 @@ export function imageIdOf(name: string): string {
 
 /**
  * The image file names directly inside `folder`, sorted so every run sees the
- * same order. Two files with one id (`cell.png` and `cell.tif`) are refused.
+ * same order. Two files with one id (`cell.png` and `cell.tif`) are refused
+ * unless `sharedIds` is 'allowed' (import lists them with its other problems).
  */
-export async function listImageFiles(folder: string): Promise<string[]> {
+export async function listImageFiles(
+  folder: string,
+  options: { sharedIds?: 'refused' | 'allowed' } = {},
+): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -35,7 +39,7 @@ export async function listImageFiles(folder: string): Promise<string[]> {
   const byId = new Map<string, string[]>();
   for (const name of names) byId.set(imageIdOf(name), [...(byId.get(imageIdOf(name)) ?? []), name]);
   const shared = [...byId.entries()].filter(([, files]) => files.length > 1);
-  if (shared.length > 0) {
+  if (shared.length > 0 && options.sharedIds !== 'allowed') {
     throw new DicentraError(
       'DCN_E_DUPLICATE_ID',
       `image folder ${folder} holds several files for one image id: ${shared

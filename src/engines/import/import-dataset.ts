@@ -52,7 +52,7 @@ function uniqueInOrder(names: Iterable<string>): string[] {
  * completely (decoding every image) and returns it; nothing is written here.
  */
 export async function importDataset(request: ImportRequest): Promise<ImportResult> {
-  const names = await listImageFiles(request.imagesDir);
+  const names = await listImageFiles(request.imagesDir, { sharedIds: 'allowed' });
   const warnings: string[] = [];
   const infos = await mapWithConcurrency(names, 4, (name) =>
     readImageInfo(join(request.imagesDir, name)),
