@@ -378,9 +378,9 @@ test('dose from images refuses a curve without a counting rule, a mixed request,
 test('a curve that cannot reach the case’s yield gives DCN_E_CURVE_NOT_INVERTIBLE (exit 1)', async () => {
   const { dir, caseDir, curve } = await setup;
   const record = JSON.parse(await readFile(curve, 'utf8'));
-  // a falling curve: Y = 0.01 − 0.001·D − 0.001·D² never reaches 0.3
+  // a curve that rises, then falls: Y = 0.01 + 0.001·D − 0.001·D² never reaches 0.3
   record.coefficients[0].estimate = 0.01;
-  record.coefficients[1].estimate = -0.001;
+  record.coefficients[1].estimate = 0.001;
   record.coefficients[2].estimate = -0.001;
   const falling = join(dir, 'falling.json');
   await writeFile(falling, JSON.stringify(record));

@@ -1,3 +1,4 @@
+import type { SplitRatios } from '../cores/split-assignment.js';
 import { DicentraError } from '../formats/dicentra-error.js';
 
 /** Option parsers that fail with a DCN_E_OPTION_INVALID naming the flag. */
@@ -35,6 +36,21 @@ export function parseNumber(flag: string, min = -Infinity, max = Infinity) {
   };
 }
 
+/** A number strictly between `low` and `high`, e.g. a test's error rate in (0, 0.5). */
+export function parseNumberBetween(flag: string, low: number, high: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === '' || !(value > low && value < high)) {
+      throw new DicentraError(
+        'DCN_E_OPTION_INVALID',
+        `${flag} must be a number in (${low}, ${high}), got "${text}"`,
+        { field: flag },
+      );
+    }
+    return value;
+  };
+}
+
 /** A comma-separated list of numbers, e.g. `0.8,0.1,0.1`. */
 export function parseNumberList(flag: string, min = -Infinity, max = Infinity) {
   return (text: string): number[] => {
@@ -53,5 +69,23 @@ export function parseNumberList(flag: string, min = -Infinity, max = Infinity) {
       );
     }
     return values;
+  };
+}
+
+/** Three ratios `train,val,test`, each in [0, 1], summing to 1 (within 1e-9). */
+export function parseSplitRatios(flag: string) {
+  const parseList = parseNumberList(flag, 0, 1);
+  return (text: string): SplitRatios => {
+    const values = parseList(text);
+    const sum = values.reduce((total, value) => total + value, 0);
+    if (values.length !== 3 || Math.abs(sum - 1) > 1e-9) {
+      throw new DicentraError(
+        'DCN_E_OPTION_INVALID',
+        `${flag} needs three ratios train,val,test in [0, 1] that sum to 1, got "${text}"` +
+          (values.length === 3 ? ` (sum ${Number(sum.toPrecision(12))})` : ''),
+        { field: flag, hint: `e.g. ${flag} 0.8,0.1,0.1` },
+      );
+    }
+    return { train: values[0]!, val: values[1]!, test: values[2]! };
   };
 }

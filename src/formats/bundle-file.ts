@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { BUNDLE_FORMAT_MAJOR, bundleSchema, type Bundle, type BundleMember } from './bundle.js';
 import { DicentraError } from './dicentra-error.js';
 import { parseJsonText, readTextFile } from './json-file.js';
+import { ensureRegularFile } from './regular-file.js';
 
 /** A bundle as loaded: its parsed content, where it lives, and the hash of its bytes. */
 export interface LoadedBundle {
@@ -79,11 +80,12 @@ export async function verifyBundleMembers(
     const field = `members[${loaded.bundle.members.indexOf(member)}]`;
     let data: Uint8Array;
     try {
+      await ensureRegularFile(file, 'member file');
       data = await readFile(file);
     } catch (error) {
       throw new DicentraError(
         'DCN_E_BUNDLE_MEMBER_MISSING',
-        `member epoch ${member.epoch} of bundle ${loaded.path} cannot be read: ${file}`,
+        `member epoch ${member.epoch} of bundle ${loaded.path} cannot be read: ${(error as Error).message}`,
         {
           file: loaded.path,
           field: `${field}.file`,

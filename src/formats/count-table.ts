@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { parseDecimal } from './csv-records.js';
 import { DicentraError } from './dicentra-error.js';
 import { readTextFile } from './json-file.js';
 
@@ -71,7 +72,13 @@ function interpretHeader(header: readonly string[], path: string, what: string):
   );
 }
 
-/** A cell count: a non-negative integer written as such. */
+/**
+ * The largest count of cells or aberrations a table may hold: far above any
+ * scoring, and small enough that sums and likelihoods stay exact.
+ */
+export const MAX_COUNT = 1e9;
+
+/** A cell count: a non-negative integer written as such, at most MAX_COUNT. */
 function parseCount(
   text: string | undefined,
   where: string,
@@ -81,10 +88,11 @@ function parseCount(
     problems.push(`${where}: missing count`);
     return undefined;
   }
-  const value = Number(text);
-  if (!Number.isFinite(value)) problems.push(`${where}: "${text}" is not a number`);
+  const value = parseDecimal(text);
+  if (!Number.isFinite(value)) problems.push(`${where}: "${text}" is not a decimal number`);
   else if (value < 0) problems.push(`${where}: negative count ${text}`);
   else if (!Number.isInteger(value)) problems.push(`${where}: count ${text} is not a whole number`);
+  else if (value > MAX_COUNT) problems.push(`${where}: count ${text} is above ${MAX_COUNT}`);
   else return value;
   return undefined;
 }
@@ -128,7 +136,7 @@ export async function readCalibrationTable(path: string): Promise<CalibrationTab
       return;
     }
     const doseText = cells[0]!;
-    const dose = Number(doseText);
+    const dose = parseDecimal(doseText);
     const doseOk = doseText !== '' && Number.isFinite(dose) && dose >= 0;
     if (!doseOk) {
       problems.push(

@@ -30,3 +30,13 @@ export async function readCsvRecords(
     );
   }
 }
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A cell read as a decimal number (`12`, `-0.5`, `1e3`); NaN for anything
+ * else, so that `0x10`, `0b1`, `Infinity` or an empty cell is never a number.
+ */
+export function parseDecimal(text: string | undefined): number {
+  return text !== undefined && DECIMAL.test(text) ? Number(text) : NaN;
+}

@@ -8,6 +8,7 @@ export function readCurveFile(path: string): Promise<CurveFile> {
   return readJsonFile(path, CURVE_FORMAT);
 }
 
+/** Writes a curve.json; a curve its readers would refuse (e.g. a negative coefficient) is not written. */
 export function writeCurveFile(path: string, curve: CurveFile): Promise<void> {
   return writeJsonFile(path, CURVE_FORMAT, curve);
 }

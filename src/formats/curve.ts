@@ -37,6 +37,51 @@ export const countRowSchema = z
   .strict();
 export type CountRow = z.infer<typeof countRowSchema>;
 
+type Issue = { code: 'custom'; path: (string | number)[]; message: string };
+
+/**
+ * A dose–effect curve can be read only if it rises with dose somewhere: α or
+ * β above 0. (Fits may give C < 0 without a dose-0 group, or β < 0 with α > 0:
+ * the curve rises, then falls, and inversion takes the first crossing.)
+ */
+function coefficientProblems(coefficients: readonly { name: string; estimate: number }[]): Issue[] {
+  const slopes = coefficients.slice(1);
+  if (slopes.some((c) => c.estimate > 0)) return [];
+  return [
+    {
+      code: 'custom',
+      path: ['coefficients'],
+      message: `${slopes.map((c) => `${c.name} is ${c.estimate}`).join(' and ')}: the yield never rises with dose, so no dose can be read from it`,
+    },
+  ];
+}
+
+/** A variance–covariance matrix is symmetric with no negative variance. */
+function covarianceProblems(varCov: readonly (readonly number[])[], names: string[]): Issue[] {
+  const issues: Issue[] = [];
+  varCov.forEach((row, i) => {
+    if (row[i]! < 0) {
+      issues.push({
+        code: 'custom',
+        path: ['varCov', i, i],
+        message: `the variance of ${names[i]} is negative (${row[i]})`,
+      });
+    }
+    for (let j = i + 1; j < row.length; j++) {
+      const [upper, lower] = [row[j]!, varCov[j]![i]!];
+      // covariances computed by inversion may differ in their last digits
+      if (Math.abs(upper - lower) > 1e-6 * Math.max(Math.abs(upper), Math.abs(lower))) {
+        issues.push({
+          code: 'custom',
+          path: ['varCov', i, j],
+          message: `varCov must be symmetric: varCov[${i}][${j}] = ${upper} but varCov[${j}][${i}] = ${lower}`,
+        });
+      }
+    }
+  });
+  return issues;
+}
+
 export const curveFileSchema = z
   .object({
     version: z.string().regex(/^\d+\.\d+$/, 'version is "MAJOR.MINOR", e.g. "1.0"'),
@@ -95,6 +140,9 @@ export const curveFileSchema = z
         path: ['varCov'],
         message: `varCov must be ${p}×${p} (one row and column per coefficient)`,
       });
+      return;
     }
+    coefficientProblems(curve.coefficients).forEach((issue) => context.addIssue(issue));
+    covarianceProblems(curve.varCov, names).forEach((issue) => context.addIssue(issue));
   });
 export type CurveFile = z.infer<typeof curveFileSchema>;

@@ -30,7 +30,7 @@ export function findConsistencyProblems(dataset: Dataset, file: string): Problem
         code: 'DCN_E_DUPLICATE_ID',
         file,
         field: `${at}.id`,
-        message: `id "${image.id}" is already used by images[${earlier}]; ids must be unique`,
+        message: `id "${image.id}" of ${image.path} is already used by images[${earlier}] (${dataset.images[earlier]!.path}); ids must be unique`,
       });
     }
     for (const [className, points] of Object.entries(image.points ?? {})) {

@@ -90,9 +90,15 @@ export const errorCatalogue = {
   },
   DCN_E_FILE_READ: {
     exit: ExitCode.inputOutput,
-    summary: 'An input file exists but could not be read.',
+    summary:
+      'An input file exists but could not be read, or is not a regular file (a folder, FIFO or device).',
   },
   DCN_E_FILE_WRITE: { exit: ExitCode.inputOutput, summary: 'An output file could not be written.' },
+  DCN_E_OUTPUT_PATH: {
+    exit: ExitCode.usage,
+    summary:
+      'An output path is an input or another output (after resolving links), or a file where a folder is written (or the reverse); nothing was written.',
+  },
   DCN_E_IMAGE_MISSING: {
     exit: ExitCode.inputOutput,
     summary: 'A dataset refers to an image file that does not exist.',
@@ -100,6 +106,11 @@ export const errorCatalogue = {
   DCN_E_IMAGE_DECODE: {
     exit: ExitCode.inputOutput,
     summary: 'An image file could not be decoded.',
+  },
+  DCN_E_IMAGE_TOO_LARGE: {
+    exit: ExitCode.inputOutput,
+    summary:
+      'An image has more pixels than the limit (DICENTRA_MAX_PIXELS, default 8192 × 8192); it was not decoded.',
   },
   DCN_E_NO_IMAGES: {
     exit: ExitCode.inputOutput,

@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { writeJsonAtomic } from './atomic-write.js';
 import { DicentraError, type ProblemDetail } from './dicentra-error.js';
+import { ensureRegularFile } from './regular-file.js';
 
 /** Reads a file as text, turning missing/unreadable files into catalogued errors. */
 export async function readTextFile(path: string, what: string): Promise<string> {
+  await ensureRegularFile(path, what);
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -42,7 +44,7 @@ export function parseJson(text: string, file: string, what: string): unknown {
 }
 
 /** Validates `raw` with `schema`, reporting every schema problem at once with its JSON path. */
-function validateWithSchema<T extends z.ZodTypeAny>(
+export function validateWithSchema<T extends z.ZodTypeAny>(
   raw: unknown,
   schema: T,
   file: string,

@@ -1,6 +1,6 @@
 import { DicentraError } from './dicentra-error.js';
-import type { Point } from './dataset.js';
-import { readCsvRecords } from './csv-records.js';
+import { classNameSchema, type Point } from './dataset.js';
+import { parseDecimal, readCsvRecords } from './csv-records.js';
 
 /** Points per image file name, then per class. */
 export type PointsByImage = Map<string, Map<string, Point[]>>;
@@ -45,11 +45,15 @@ export async function readPointTable(path: string): Promise<PointsByImage> {
   const problems: string[] = [];
   rows.forEach((row, index) => {
     const line = index + 2; // 1-based, after the header
-    const x = Number(row.x);
-    const y = Number(row.y);
+    const x = parseDecimal(row.x);
+    const y = parseDecimal(row.y);
     if (!row.image) problems.push(`line ${line}: empty image name`);
     else if (!row.class) problems.push(`line ${line}: empty class`);
-    else if (row.x === '' || row.y === '' || !Number.isFinite(x) || !Number.isFinite(y)) {
+    else if (!classNameSchema.safeParse(row.class).success) {
+      problems.push(
+        `line ${line}: class "${row.class}" is not a valid class name (letters, digits, "_", "-", ".")`,
+      );
+    } else if (row.x === '' || row.y === '' || !Number.isFinite(x) || !Number.isFinite(y)) {
       problems.push(`line ${line}: x and y must be numbers, got "${row.x}", "${row.y}"`);
     } else addPoint(table, row.image, row.class, [x, y]);
   });

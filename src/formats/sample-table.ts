@@ -1,5 +1,5 @@
 import { DicentraError } from './dicentra-error.js';
-import { readCsvRecords } from './csv-records.js';
+import { parseDecimal, readCsvRecords } from './csv-records.js';
 
 export interface SampleInfo {
   readonly sampleId: string;
@@ -21,9 +21,10 @@ export async function readSampleTable(path: string): Promise<Map<string, SampleI
       problems.push(`line ${line}: image and sampleId are required`);
       return;
     }
-    const dose = row.doseGy === undefined || row.doseGy === '' ? undefined : Number(row.doseGy);
+    const dose =
+      row.doseGy === undefined || row.doseGy === '' ? undefined : parseDecimal(row.doseGy);
     if (dose !== undefined && !(Number.isFinite(dose) && dose >= 0)) {
-      problems.push(`line ${line}: doseGy must be a number ≥ 0, got "${row.doseGy}"`);
+      problems.push(`line ${line}: doseGy must be a decimal number ≥ 0, got "${row.doseGy}"`);
       return;
     }
     samples.set(

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDecimal } from './csv-records.js';
 import { DicentraError } from './dicentra-error.js';
 import { readTextFile } from './json-file.js';
 import { addPoint, type PointsByImage } from './point-table.js';
@@ -69,7 +70,7 @@ export async function readYoloLabels(
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
       const fields = line.trim().split(/\s+/);
-      const numbers = fields.slice(1, 5).map(Number);
+      const numbers = fields.slice(1, 5).map(parseDecimal);
       const where = `${labelName} line ${index + 1}`;
       if (fields.length < 5 || numbers.some((v) => !Number.isFinite(v))) {
         problems.push(`${where}: expected "class cx cy w h", got "${line.trim()}"`);

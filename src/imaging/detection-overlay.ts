@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { DetectionsImage } from '../formats/detections.js';
 import type { Point } from '../formats/dataset.js';
+import { maxImagePixels } from './pixel-limit.js';
 
 /** One colour per class, in class order (colour-blind-safe Okabe–Ito hues). */
 export const CLASS_COLOURS = ['#d55e00', '#0072b2', '#009e73', '#cc79a7', '#e69f00'] as const;
@@ -45,7 +46,7 @@ export async function drawDetections(
   const overlay = Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">${marks.join('')}</svg>`,
   );
-  const composed = await sharp(imagePath)
+  const composed = await sharp(imagePath, { limitInputPixels: maxImagePixels() })
     .toColourspace('srgb')
     .composite([{ input: overlay, top: 0, left: 0 }])
     .png()

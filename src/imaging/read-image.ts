@@ -1,7 +1,8 @@
-import { access } from 'node:fs/promises';
 import sharp from 'sharp';
 import { DicentraError } from '../formats/dicentra-error.js';
+import { ensureRegularFile } from '../formats/regular-file.js';
 import { BT601, type GreyImage } from './grey-image.js';
+import { checkPixelLimit, maxImagePixels } from './pixel-limit.js';
 
 /** File name extensions of the image types dicentra reads. */
 export const IMAGE_EXTENSIONS = ['.png', '.tif', '.tiff', '.jpg', '.jpeg'] as const;
@@ -18,16 +19,12 @@ export interface ImageInfo {
   readonly bitDepth: 8 | 16;
 }
 
-async function ensureExists(path: string): Promise<void> {
-  try {
-    await access(path);
-  } catch (error) {
-    throw new DicentraError('DCN_E_IMAGE_MISSING', `image ${path} does not exist`, {
-      file: path,
-      hint: 'check the path (dataset paths are relative to the folder of dataset.json)',
-      cause: error,
-    });
-  }
+/** Refuses a missing image, and a folder, FIFO or device in its place (opening those blocks). */
+export function ensureImageFile(path: string): Promise<void> {
+  return ensureRegularFile(path, 'image', {
+    code: 'DCN_E_IMAGE_MISSING',
+    hint: 'check the path (dataset paths are relative to the folder of dataset.json)',
+  });
 }
 
 function decodeError(path: string, error: unknown): DicentraError {
@@ -42,13 +39,14 @@ function decodeError(path: string, error: unknown): DicentraError {
   );
 }
 
-/** Reads only the header: size, channels and depth. */
+/** Reads only the header: size, channels and depth; refuses images above the pixel limit. */
 export async function readImageInfo(path: string): Promise<ImageInfo> {
-  await ensureExists(path);
+  await ensureImageFile(path);
+  let info: ImageInfo;
   try {
     const meta = await sharp(path).metadata();
     if (!meta.width || !meta.height) throw new Error('no size in header');
-    return {
+    info = {
       width: meta.width,
       height: meta.height,
       channels: meta.channels ?? 1,
@@ -57,6 +55,8 @@ export async function readImageInfo(path: string): Promise<ImageInfo> {
   } catch (error) {
     throw decodeError(path, error);
   }
+  checkPixelLimit(path, info.width, info.height);
+  return info;
 }
 
 /**
@@ -68,7 +68,7 @@ export async function readGreyImage(path: string): Promise<GreyImage> {
   try {
     const colour = info.channels >= 3;
     const depth = info.bitDepth === 16 ? 'ushort' : 'uchar';
-    const { data, info: out } = await sharp(path)
+    const { data, info: out } = await sharp(path, { limitInputPixels: maxImagePixels() })
       .toColourspace(
         colour
           ? info.bitDepth === 16

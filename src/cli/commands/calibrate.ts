@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { readBundleFile } from '../../formats/bundle-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
@@ -10,6 +11,7 @@ import {
   type ReferenceChoice,
 } from '../../engines/dosimetry/calibrate-curve.js';
 import type { Progress } from '../progress.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
@@ -157,6 +159,17 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
       ),
   ).action(
     commandAction<CalibrateOptions>(signal, async (options, context) => {
+      const figurePath = options.figure ?? options.out.replace(/(\.json)?$/i, '.svg');
+      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
+      await checkCommandFiles({
+        inputs: {
+          '--model': options.model,
+          '--data': options.data,
+          '--reference': options.reference,
+        },
+        outputFiles: { '--out': options.out, '--figure': figurePath },
+        outputFolders: { '--cache': cacheDir },
+      });
       if (!['lq', 'linear'].includes(options.curveModel)) {
         throw new DicentraError('DCN_E_OPTION_INVALID', '--curve-model is lq or linear', {
           field: '--curve-model',
@@ -178,8 +191,8 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         loaded,
         data: options.data,
         out: options.out,
-        ...(options.figure ? { figure: options.figure } : {}),
-        ...(options.cache ? { cacheDir: options.cache } : {}),
+        figure: figurePath,
+        cacheDir,
         members: { selection: parseMemberSelection(options.members), text: options.members },
         pool: { selection: parseMemberSelection(options.pool), text: options.pool },
         subEnsembles: {

@@ -6,6 +6,7 @@ import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
 import { writeCurveFile } from '../../formats/curve-file.js';
 import { readCalibrationTable } from '../../formats/count-table.js';
 import { curveRecord } from '../../engines/dosimetry/curve-record.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
@@ -60,6 +61,10 @@ export function registerCurveCommand(program: Command, signal: AbortSignal): voi
       ),
   ).action(
     commandAction<CurveFitOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: { '--counts': options.counts },
+        outputFiles: { '--out': options.out },
+      });
       const table = await readCalibrationTable(options.counts);
       const familyChoice: FamilyChoice = options.family === 'auto' ? 'automatic' : options.family;
       const fit = fitDoseEffectCurve(table.groups, {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEMO_PLANS } from '../../engines/demo/demo-plan.js';
 import { runDemo } from '../../engines/demo/run-demo.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
@@ -40,6 +41,10 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
       ),
   ).action(
     commandAction<DemoOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: { '--model': options.train ? undefined : options.model },
+        outputFolders: { '--out': options.out },
+      });
       const result = await runDemo({
         plan: options.quick ? DEMO_PLANS.quick : DEMO_PLANS.standard,
         outDir: options.out,

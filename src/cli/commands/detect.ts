@@ -13,6 +13,7 @@ import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js'
 import type { CommandContext } from '../command-context.js';
 import { readCaseImages } from '../../engines/import/case-images.js';
 import { chooseMembers } from '../../engines/detect/choose-members.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';
@@ -156,10 +157,19 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         ? await curveDetector(options, loaded)
         : { ...chosenDetector(options, bundle, context), counting: undefined };
       const images = await readCaseImages(options.images);
+      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
+      await checkCommandFiles({
+        inputs: {
+          '--model': options.model,
+          '--curve': options.curve,
+          '--images': [options.images, ...images.map((image) => image.file)],
+        },
+        outputFiles: { '--out': options.out, '--csv': options.csv },
+        outputFolders: { '--cache': cacheDir },
+      });
       context.log(
         `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
       );
-      const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
       const progress = context.progress('detect', images.length);
       const { detections, computedHeatmaps } = await detectImages({
         loaded,

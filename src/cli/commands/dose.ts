@@ -4,6 +4,7 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import type { DoseResult } from '../../formats/dose-result.js';
 import type { DoseMethod } from '../../engines/dosimetry/case-dose.js';
 import { estimateDose, type DoseSource } from '../../engines/dosimetry/estimate-dose.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
@@ -229,6 +230,16 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
       ),
   ).action(
     commandAction<DoseOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: {
+          '--curve': options.curve,
+          '--counts': options.counts,
+          '--model': options.model,
+          '--images': options.images,
+        },
+        outputFiles: { '--out': options.out },
+        outputFolders: { '--cache': options.cache },
+      });
       const method = methodOf(options);
       const exposure = exposureOf(options);
       const source = sourceOf(options);

@@ -7,6 +7,7 @@ import { readDetectionsFile } from '../../formats/detections-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { writeDynamicsFile } from '../../formats/dynamics-file.js';
 import { analyseBundleDynamics } from '../../engines/dynamics/bundle-dynamics.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { throwIfInterrupted } from '../interrupt.js';
 import { parseInteger } from '../parse-options.js';
@@ -105,6 +106,14 @@ export function registerDynamicsCommand(program: Command, signal: AbortSignal): 
       ),
   ).action(
     commandAction<DynamicsOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: {
+          '--model': options.model,
+          '--data': options.data,
+          '--detections': options.detections,
+        },
+        outputFolders: { '--out': options.out },
+      });
       if (!(SPLITS as readonly string[]).includes(options.split)) {
         throw new DicentraError(
           'DCN_E_OPTION_INVALID',

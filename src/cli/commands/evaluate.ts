@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { readBundleFile } from '../../formats/bundle-file.js';
 import { readDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { evaluationImages, prepareBundle } from '../../engines/evaluate/evaluate-bundle.js';
 import { TOOL_VERSION } from '../tool-version.js';
 import { writeEvaluation } from '../../engines/evaluate/evaluation-report.js';
 import { CACHE_FLOOR } from '../../engines/inference/heatmap-cache.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 
@@ -110,6 +112,27 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
       ),
   ).action(
     commandAction<EvaluateOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: {
+          '--model': options.model,
+          '--baseline': options.baseline,
+          '--data': options.data,
+        },
+        outputFolders: { '--out': options.out, '--cache': options.cache },
+      });
+      const { bundle } = await readBundleFile(options.model);
+      const pool = Math.min(options.last, bundle.members.length);
+      if (options.ensembleSize > pool) {
+        throw new DicentraError(
+          'DCN_E_OPTION_INVALID',
+          `--ensemble-size ${options.ensembleSize} is larger than the pool it is drawn from: ${pool} members ` +
+            `(the last ${options.last} of the bundle's ${bundle.members.length} members)`,
+          {
+            field: '--ensemble-size',
+            hint: `give --ensemble-size at most ${pool}`,
+          },
+        );
+      }
       const dataset = await readDatasetFile(options.data);
       const images = evaluationImages(dataset, options.split);
       if (images.length === 0) {

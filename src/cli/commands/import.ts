@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { SplitRatios } from '../../cores/split-assignment.js';
 import { writeDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { importDataset, type AnnotationSource } from '../../engines/import/import-dataset.js';
 import { DEFAULT_YOLO_CLASSES, parseYoloClassMap } from '../../formats/yolo-labels.js';
+import { listImageFiles } from '../../engines/import/image-folder.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumberList } from '../parse-options.js';
+import { parseInteger, parseSplitRatios } from '../parse-options.js';
 
 interface ImportOptions {
   images: string;
@@ -13,7 +17,7 @@ interface ImportOptions {
   yoloClasses: string;
   classes?: string;
   samples?: string;
-  split?: number[];
+  split?: SplitRatios;
   seed: number;
   groupBySample: boolean;
   out: string;
@@ -48,7 +52,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       .option(
         '--split <train,val,test>',
         'split images by these ratios, e.g. 0.8,0.1,0.1 (default: all "none")',
-        parseNumberList('--split', 0, 1),
+        parseSplitRatios('--split'),
       )
       .option('--seed <n>', 'seed of the split', parseInteger('--seed', 0), 1)
       .option('--no-group-by-sample', 'let images of one sample fall into different splits')
@@ -70,16 +74,16 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
           hint: 'use --points FILE.csv for point tables or --yolo LABEL_DIR for YOLO boxes',
         });
       }
-      if (options.split && options.split.length !== 3) {
-        throw new DicentraError(
-          'DCN_E_OPTION_INVALID',
-          '--split needs three ratios: train,val,test',
-          {
-            field: '--split',
-            hint: 'e.g. --split 0.8,0.1,0.1',
-          },
-        );
-      }
+      const imageFiles = await listImageFiles(options.images, { sharedIds: 'allowed' });
+      await checkCommandFiles({
+        inputs: {
+          '--images': [options.images, ...imageFiles.map((name) => join(options.images, name))],
+          '--points': options.points,
+          '--yolo': options.yolo,
+          '--samples': options.samples,
+        },
+        outputFiles: { '--out': options.out },
+      });
       const annotations: AnnotationSource = options.points
         ? { kind: 'points', csv: options.points }
         : {
@@ -97,11 +101,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
         ...(options.split
           ? {
               split: {
-                ratios: {
-                  train: options.split[0]!,
-                  val: options.split[1]!,
-                  test: options.split[2]!,
-                },
+                ratios: options.split,
                 seed: options.seed,
                 groupBySample: options.groupBySample,
               },

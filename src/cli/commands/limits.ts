@@ -9,7 +9,13 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
+import { MAX_COUNT } from '../../formats/count-table.js';
+import {
+  parseInteger,
+  parseNumber,
+  parseNumberBetween,
+  parseNumberList,
+} from '../parse-options.js';
 
 interface LimitsOptions {
   control?: Tally;
@@ -33,16 +39,19 @@ function parseTally(flag: string) {
     const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
     const aberrations = match ? Number(match[1]) : NaN;
     const cells = match ? Number(match[2]) : NaN;
-    if (!match || cells < 1) {
+    if (!match || cells < 1 || aberrations > MAX_COUNT || cells > MAX_COUNT) {
       throw new DicentraError(
         'DCN_E_OPTION_INVALID',
-        `${flag} must be ABERRATIONS/CELLS with whole numbers and at least one cell, got "${text}"`,
+        `${flag} must be ABERRATIONS/CELLS with whole numbers up to ${MAX_COUNT} and at least one cell, got "${text}"`,
         { field: flag, hint: `e.g. ${flag} 4/1000 (4 dicentrics in 1,000 cells)` },
       );
     }
     return { aberrations, cells };
   };
 }
+
+/** Aberrations per cell: above any dicentric yield, and it keeps the expected counts countable. */
+const MAX_BACKGROUND_RATE = 100;
 
 const fmt = (value: number | null, digits = 3): string =>
   value === null ? '—' : value.toFixed(digits);
@@ -71,12 +80,12 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       .option(
         '--background-rate <y>',
         'background: a known rate per cell instead of a control sample',
-        parseNumber('--background-rate', 0),
+        parseNumber('--background-rate', 0, MAX_BACKGROUND_RATE),
       )
       .option(
         '--cells <n,…>',
         'numbers of scored cells to give the limits for',
-        parseNumberList('--cells', 1),
+        parseNumberList('--cells', 1, MAX_COUNT),
         [20, 50, 100, 200, 500, 1000],
       )
       .option('--curve <curve.json>', 'calibration curve, for the doses of the limits')
@@ -84,13 +93,13 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       .option(
         '--alpha <α>',
         'type I error of the two-sided test',
-        parseNumber('--alpha', 0, 1),
+        parseNumberBetween('--alpha', 0, 0.5),
         0.05,
       )
       .option(
         '--beta <β>',
         'type II error of the detection limit',
-        parseNumber('--beta', 0, 1),
+        parseNumberBetween('--beta', 0, 1),
         0.1,
       )
       .option(

@@ -5,10 +5,12 @@ import {
   resolveSynthParameters,
   type Difficulty,
 } from '../../cores/synth/synth-presets.js';
+import type { SplitRatios } from '../../cores/split-assignment.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { generateSynthDataset, type SynthMode } from '../../engines/synth/synth-dataset.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
+import { parseInteger, parseNumber, parseNumberList, parseSplitRatios } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
 interface SynthOptions {
@@ -24,7 +26,7 @@ interface SynthOptions {
   doseRange: number[];
   minAberrations?: number;
   labels?: boolean;
-  split: number[];
+  split: SplitRatios;
   threads: number;
   chromosomes: number;
   scale?: number;
@@ -151,12 +153,11 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--min-aberrations', 0, 20),
       )
       .option('--labels', 'calibration mode: write the points into dataset.json too')
-      .option(
-        '--split <train,val,test>',
-        'train mode: split ratios',
-        parseNumberList('--split', 0, 1),
-        [0.8, 0.1, 0.1],
-      )
+      .option('--split <train,val,test>', 'train mode: split ratios', parseSplitRatios('--split'), {
+        train: 0.8,
+        val: 0.1,
+        test: 0.1,
+      })
       .option(
         '--threads <n>',
         'rendering threads (default: all cores)',
@@ -209,6 +210,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
       ),
   ).action(
     commandAction<SynthOptions>(signal, async (options, context) => {
+      await checkCommandFiles({ outputFolders: { '--out': options.out } });
       if (options.mode === 'train' && options.count === undefined) {
         throw new DicentraError('DCN_E_USAGE', 'train mode needs --count', {
           field: '--count',
@@ -222,19 +224,6 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
           {
             field: '--count',
             hint: 'the number of images is (number of --doses) × --cells-per-dose',
-          },
-        );
-      }
-      if (
-        options.split.length !== 3 ||
-        !(options.split[0]! + options.split[1]! + options.split[2]! > 0)
-      ) {
-        throw new DicentraError(
-          'DCN_E_OPTION_INVALID',
-          '--split needs three ratios train,val,test with a positive sum',
-          {
-            field: '--split',
-            hint: 'e.g. --split 0.8,0.1,0.1',
           },
         );
       }
@@ -287,7 +276,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         doseRange: [options.doseRange[0]!, options.doseRange[1]!],
         minAberrations: options.minAberrations ?? (options.mode === 'train' ? 1 : 0),
         labels: Boolean(options.labels),
-        splitRatios: { train: options.split[0]!, val: options.split[1]!, test: options.split[2]! },
+        splitRatios: options.split,
         threads: options.threads,
         toolVersion: TOOL_VERSION,
         signal: context.signal,

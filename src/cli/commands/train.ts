@@ -5,6 +5,7 @@ import { parseJson, readTextFile } from '../../formats/json-file.js';
 import { findDatasetProblems, throwIfProblems } from '../../engines/import/dataset-validation.js';
 import { runTrainer, RUN_LOG } from '../../engines/train/trainer-bridge.js';
 import type { TrainerEventOf } from '../../engines/train/trainer-events.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber } from '../parse-options.js';
 import type { Progress } from '../progress.js';
@@ -178,6 +179,10 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
     ),
   ).action(
     commandAction<TrainOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: { '--data': options.data, '--config': options.config },
+        outputFolders: { '--out': options.out },
+      });
       const fromFile = options.config ? await readConfigFile(options.config) : {};
       const config: Record<string, unknown> = { ...fromFile };
       for (const [key, flag] of CONFIG_FLAGS) {

@@ -67,14 +67,22 @@ export function characteristicLimits(
   curve?: CalibrationCurve,
 ): CharacteristicLimits {
   const rate = backgroundRate(background);
-  let decisionThreshold: number | null = null;
-  for (let count = 1; count <= options.maxCount; count++) {
-    const { pValue } = compareCaseWithBackground({ aberrations: count, cells }, background);
-    if (pValue < options.alpha && count / cells > rate) {
-      decisionThreshold = count - 1;
-      break;
-    }
+  const significant = (count: number) =>
+    count / cells > rate &&
+    compareCaseWithBackground({ aberrations: count, cells }, background).pValue < options.alpha;
+  // Above the background the p-value falls as the count grows, so the first
+  // significant count is found by bisection: a scan from 1 would test every
+  // count below a background mean that can be in the millions.
+  let low = Math.max(1, Math.floor(rate * cells));
+  while (low > 1 && (low - 1) / cells > rate) low--;
+  while (low <= options.maxCount && !(low / cells > rate)) low++;
+  let high = options.maxCount + 1;
+  while (low < high) {
+    const mid = low + Math.floor((high - low) / 2);
+    if (significant(mid)) high = mid;
+    else low = mid + 1;
   }
+  const decisionThreshold = low <= options.maxCount ? low - 1 : null;
   const detectionLimit =
     decisionThreshold === null
       ? null

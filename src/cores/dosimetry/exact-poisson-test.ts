@@ -11,6 +11,24 @@ import poissonCdf from '@stdlib/stats-base-dists-poisson-cdf';
  */
 const RELATIVE_SLACK = 1 + 1e-7;
 
+/**
+ * The first i in [low, high] where `holds` turns true, for a predicate that is
+ * false then true on the range (high + 1 if never). The pmfs are unimodal, so
+ * the outcomes as extreme as the observed one on one side of the mean form a
+ * run that ends there: a binary search counts them, where a loop over every
+ * outcome takes minutes when the mean is in the millions.
+ */
+function firstWhere(low: number, high: number, holds: (i: number) => boolean): number {
+  let lo = low;
+  let hi = high + 1;
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Exact two-sided binomial test of x successes in n trials with success probability p. */
 export function binomialTestPValue(x: number, n: number, p: number): number {
   const observed = binomialPmf(x, n, p);
@@ -18,17 +36,14 @@ export function binomialTestPValue(x: number, n: number, p: number): number {
   if (x === expected) return 1;
   const upperTail = (k: number): number => (k >= n ? 0 : 1 - binomialCdf(k, n, p)); // P(X > k)
   let pValue: number;
+  const asExtreme = (i: number) => binomialPmf(i, n, p) <= observed * RELATIVE_SLACK;
   if (x < expected) {
-    let extreme = 0;
-    for (let i = Math.ceil(expected); i <= n; i++) {
-      if (binomialPmf(i, n, p) <= observed * RELATIVE_SLACK) extreme++;
-    }
-    pValue = binomialCdf(x, n, p) + upperTail(n - extreme);
+    // the pmf falls from ceil(np) (at or past the mode) to n
+    const first = firstWhere(Math.ceil(expected), n, asExtreme);
+    pValue = binomialCdf(x, n, p) + upperTail(first - 1);
   } else {
-    let extreme = 0;
-    for (let i = 0; i <= Math.floor(expected); i++) {
-      if (binomialPmf(i, n, p) <= observed * RELATIVE_SLACK) extreme++;
-    }
+    // the pmf rises from 0 to floor(np) (at or before the mode)
+    const extreme = firstWhere(0, Math.floor(expected), (i) => !asExtreme(i));
     pValue = (extreme > 0 ? binomialCdf(extreme - 1, n, p) : 0) + upperTail(x - 1);
   }
   return Math.min(1, pValue);
@@ -42,20 +57,17 @@ export function poissonTestPValue(count: number, exposure: number, rate: number)
   if (count === m) return 1;
   const upperTail = (k: number): number => (k < 0 ? 1 : 1 - poissonCdf(k, m)); // P(X > k)
   let pValue: number;
+  const asExtreme = (i: number) => poissonPmf(i, m) <= observed * RELATIVE_SLACK;
   if (count < m) {
     // The upper tail is unbounded: double N until its pmf falls below the observed one.
     let limit = Math.ceil(2 * m - count);
     while (poissonPmf(limit, m) > observed) limit *= 2;
-    let extreme = 0;
-    for (let i = Math.ceil(m); i <= limit; i++) {
-      if (poissonPmf(i, m) <= observed * RELATIVE_SLACK) extreme++;
-    }
-    pValue = poissonCdf(count, m) + upperTail(limit - extreme);
+    // the pmf falls from ceil(m) (at or past the mode) on
+    const first = firstWhere(Math.ceil(m), limit, asExtreme);
+    pValue = poissonCdf(count, m) + upperTail(first - 1);
   } else {
-    let extreme = 0;
-    for (let i = 0; i <= Math.floor(m); i++) {
-      if (poissonPmf(i, m) <= observed * RELATIVE_SLACK) extreme++;
-    }
+    // the pmf rises from 0 to floor(m) (the mode)
+    const extreme = firstWhere(0, Math.floor(m), (i) => !asExtreme(i));
     pValue = (extreme > 0 ? poissonCdf(extreme - 1, m) : 0) + upperTail(count - 1);
   }
   return Math.min(1, pValue);

@@ -87,6 +87,12 @@ async function referenceCurve(
 /** The calibration images: every image of the dataset, each with its dose. */
 async function calibrationImages(data: string): Promise<CalibrationImage[]> {
   const dataset = await readDatasetFile(data);
+  if (dataset.images.length === 0) {
+    throw new DicentraError('DCN_E_NO_IMAGES', `${data} lists no image`, {
+      file: data,
+      hint: 'a calibration dataset lists one image per scored cell, each with its doseGy',
+    });
+  }
   const undated = dataset.images.filter((image) => image.doseGy === undefined);
   if (undated.length > 0) {
     throw new DicentraError(

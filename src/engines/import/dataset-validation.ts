@@ -69,6 +69,7 @@ export async function findDatasetProblems(
 const IO_CODES = new Set([
   'DCN_E_IMAGE_MISSING',
   'DCN_E_IMAGE_DECODE',
+  'DCN_E_IMAGE_TOO_LARGE',
   'DCN_E_FILE_NOT_FOUND',
   'DCN_E_FILE_READ',
 ]);

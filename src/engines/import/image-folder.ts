@@ -2,8 +2,20 @@ import { readdir } from 'node:fs/promises';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { isImageFileName, IMAGE_EXTENSIONS } from '../../imaging/read-image.js';
 
-/** The image file names directly inside `folder`, sorted so every run sees the same order. */
-export async function listImageFiles(folder: string): Promise<string[]> {
+/** An image's id: its file name without the extension. */
+export function imageIdOf(name: string): string {
+  return name.replace(/\.[^.]+$/, '');
+}
+
+/**
+ * The image file names directly inside `folder`, sorted so every run sees the
+ * same order. Two files with one id (`cell.png` and `cell.tif`) are refused
+ * unless `sharedIds` is 'allowed' (import lists them with its other problems).
+ */
+export async function listImageFiles(
+  folder: string,
+  options: { sharedIds?: 'refused' | 'allowed' } = {},
+): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -23,6 +35,21 @@ export async function listImageFiles(folder: string): Promise<string[]> {
       file: folder,
       hint: `supported extensions: ${IMAGE_EXTENSIONS.join(', ')}`,
     });
+  }
+  const byId = new Map<string, string[]>();
+  for (const name of names) byId.set(imageIdOf(name), [...(byId.get(imageIdOf(name)) ?? []), name]);
+  const shared = [...byId.entries()].filter(([, files]) => files.length > 1);
+  if (shared.length > 0 && options.sharedIds !== 'allowed') {
+    throw new DicentraError(
+      'DCN_E_DUPLICATE_ID',
+      `image folder ${folder} holds several files for one image id: ${shared
+        .map(([id, files]) => `id "${id}" from ${files.join(', ')}`)
+        .join('; ')}`,
+      {
+        file: folder,
+        hint: 'an image id is its file name without the extension: keep one file per id (rename or move the others)',
+      },
+    );
   }
   return names;
 }

@@ -4,10 +4,12 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import {
   DATASET_FORMAT_VERSION,
   DEFAULT_CLASSES,
+  datasetSchema,
   type Dataset,
   type DatasetImage,
   type Point,
 } from '../../formats/dataset.js';
+import { validateWithSchema } from '../../formats/json-file.js';
 import { readImageInfo } from '../../imaging/read-image.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { findDatasetProblems, throwIfProblems } from './dataset-validation.js';
@@ -50,7 +52,7 @@ function uniqueInOrder(names: Iterable<string>): string[] {
  * completely (decoding every image) and returns it; nothing is written here.
  */
 export async function importDataset(request: ImportRequest): Promise<ImportResult> {
-  const names = await listImageFiles(request.imagesDir);
+  const names = await listImageFiles(request.imagesDir, { sharedIds: 'allowed' });
   const warnings: string[] = [];
   const infos = await mapWithConcurrency(names, 4, (name) =>
     readImageInfo(join(request.imagesDir, name)),
@@ -126,10 +128,12 @@ export async function importDataset(request: ImportRequest): Promise<ImportResul
     };
   });
 
+  const outside = images.some((image) => image.path === '..' || image.path.startsWith('../'));
   const dataset: Dataset = {
     version: DATASET_FORMAT_VERSION,
     classes,
     images,
+    ...(outside ? { imagesOutsideFolder: true as const } : {}),
     provenance: {
       tool: 'dicentra import',
       createdAt: new Date().toISOString(),
@@ -142,6 +146,8 @@ export async function importDataset(request: ImportRequest): Promise<ImportResul
       },
     },
   };
+  // class names from --classes or a YOLO class map must be valid too
+  validateWithSchema(dataset, datasetSchema, request.outPath, 'imported dataset');
   throwIfProblems(
     await findDatasetProblems(dataset, request.outPath, {
       decode: true,

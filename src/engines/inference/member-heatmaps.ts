@@ -4,7 +4,7 @@ import type { LoadedBundle } from '../../formats/bundle-file.js';
 import { DicentraError, isDicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
 import { prepareModelInput, type ModelInput } from '../../imaging/model-input.js';
-import { readGreyImage } from '../../imaging/read-image.js';
+import { ensureImageFile, readGreyImage } from '../../imaging/read-image.js';
 import type { FeatureMap } from '../../cores/dynamics/feature-map.js';
 import { voteStackFromSparse, type VoteStack } from '../../cores/ensemble/vote-stack.js';
 import { BundleEnsemble } from './bundle-ensemble.js';
@@ -64,6 +64,7 @@ async function stageImage(
   options: MemberHeatmapOptions,
 ): Promise<StagedImage> {
   const { bundle } = options.loaded;
+  await ensureImageFile(image.file);
   const bytes = await readFile(image.file).catch((error: unknown) => {
     throw new DicentraError('DCN_E_IMAGE_MISSING', `image ${image.file} cannot be read`, {
       file: image.file,
