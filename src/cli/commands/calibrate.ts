@@ -113,7 +113,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           'seeded sub-ensembles is counted and fitted too (from cached heatmaps), so `dicentra dose`\n' +
           'can carry the detector’s uncertainty into the dose. Writes a Fig. 10-style SVG.',
       )
-      .requiredOption('--model <bundle.json>', 'the model bundle')
+      .requiredOption('--model <bundle.json>', 'the model bundle (or its folder)')
       .requiredOption(
         '--data <calibration.json>',
         'a dataset.json whose images all have doseGy (and usually sampleId)',

@@ -28,7 +28,11 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
           'inputs are unchanged.',
       )
       .option('--out <dir>', 'output folder', 'demo-output')
-      .option('--model <bundle.json>', 'the ensemble to use', 'models/demo/bundle.json')
+      .option(
+        '--model <bundle.json>',
+        'the ensemble to use (bundle.json or its folder)',
+        'models/demo/bundle.json',
+      )
       .option(
         '--train',
         'train a fresh ensemble instead of using --model (about an hour on 2 CPU cores)',

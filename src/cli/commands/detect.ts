@@ -146,7 +146,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       )
       .requiredOption(
         '--model <bundle.json>',
-        'the model bundle (every member’s sha256 is checked)',
+        'the model bundle or its folder (every member’s sha256 is checked)',
       )
       .requiredOption('--images <dir|dataset.json>', 'a folder of images, or a dataset.json')
       .option(

@@ -88,7 +88,10 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
         'calibration curve from `dicentra curve fit` or `dicentra calibrate`',
       )
       .option('--counts <file.csv>', 'case table ID,C0,C1,…')
-      .option('--model <bundle.json>', 'with --images: the bundle the curve was calibrated with')
+      .option(
+        '--model <bundle.json>',
+        'with --images: the bundle (or its folder) the curve was calibrated with',
+      )
       .option(
         '--images <dir|case.json>',
         'with --model: a folder of one case’s images, or a dataset.json (cases by sampleId)',

@@ -60,7 +60,10 @@ export function registerDynamicsCommand(program: Command, signal: AbortSignal): 
           "is scored by the entropy where it sits and compared with the ensemble's vote fraction. Writes " +
           'DIR/dynamics.json, decision-regions.svg, entropy-tracks.svg and explained-variance.svg.',
       )
-      .requiredOption('--model <bundle.json>', 'model bundle; every member is analysed')
+      .requiredOption(
+        '--model <bundle.json>',
+        'model bundle or its folder; every member is analysed',
+      )
       .requiredOption('--data <dataset.json>', 'dataset with annotated points')
       .option('--split <name>', `images analysed: ${SPLITS.join(', ')}`, 'test')
       .option(

@@ -43,7 +43,7 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
       )
       .requiredOption(
         '--model <bundle.json>',
-        'the bundle to evaluate (Model B; its members form the ensembles)',
+        'the bundle (or its folder) to evaluate (Model B; its members form the ensembles)',
       )
       .option(
         '--baseline <bundle.json>',
