@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readDatasetFile } from '../../formats/dataset-file.js';
+import { formatDuration } from '../../cores/format-duration.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { evaluationImages, prepareBundle } from '../../engines/evaluate/evaluate-bundle.js';
 import { writeEvaluation } from '../../engines/evaluate/evaluation-report.js';
@@ -162,7 +163,7 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
         },
         { dataset: options.data, split: options.split, images: images.length },
       );
-      context.log(`sweeps and figures in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      context.log(`sweeps and figures in ${formatDuration((performance.now() - started) / 1000)}`);
       const classes = metrics.classes as Record<
         string,
         { operatingPoint: { tc: number; ta: number } }

@@ -9,7 +9,7 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
+import { optionWithDefault, parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 
 interface LimitsOptions {
   control?: Tally;
@@ -73,11 +73,13 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
         'background: a known rate per cell instead of a control sample',
         parseNumber('--background-rate', 0),
       )
-      .option(
-        '--cells <n,…>',
-        'numbers of scored cells to give the limits for',
-        parseNumberList('--cells', 1),
-        [20, 50, 100, 200, 500, 1000],
+      .addOption(
+        optionWithDefault(
+          '--cells <n,…>',
+          'numbers of scored cells to give the limits for',
+          parseNumberList('--cells', 1),
+          '20,50,100,200,500,1000',
+        ),
       )
       .option('--curve <curve.json>', 'calibration curve, for the doses of the limits')
       .option('--case <X/N>', 'a case to test against the background', parseTally('--case'))

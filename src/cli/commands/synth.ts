@@ -8,7 +8,7 @@ import {
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { generateSynthDataset, type SynthMode } from '../../engines/synth/synth-dataset.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
+import { optionWithDefault, parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
 interface SynthOptions {
@@ -106,7 +106,9 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--seed', 0, 2 ** 31 - 1),
         1,
       )
-      .option('--size <WxH>', 'image width x height in pixels', parseSize, parseSize('1008x888'))
+      .addOption(
+        optionWithDefault('--size <WxH>', 'image width x height in pixels', parseSize, '1008x888'),
+      )
       .option(
         '--difficulty <level>',
         'easy, medium or hard',
@@ -131,11 +133,13 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--cells-per-dose', 1),
         20,
       )
-      .option(
-        '--dose-range <low,high>',
-        'train mode: doses drawn uniformly in Gy',
-        parseNumberList('--dose-range', 0, 50),
-        [0, 5],
+      .addOption(
+        optionWithDefault(
+          '--dose-range <low,high>',
+          'train mode: doses drawn uniformly in Gy',
+          parseNumberList('--dose-range', 0, 50),
+          '0,5',
+        ),
       )
       .option(
         '--min-aberrations <n>',
@@ -143,11 +147,13 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--min-aberrations', 0, 20),
       )
       .option('--labels', 'calibration mode: write the points into dataset.json too')
-      .option(
-        '--split <train,val,test>',
-        'train mode: split ratios',
-        parseNumberList('--split', 0, 1),
-        [0.8, 0.1, 0.1],
+      .addOption(
+        optionWithDefault(
+          '--split <train,val,test>',
+          'train mode: split ratios',
+          parseNumberList('--split', 0, 1),
+          '0.8,0.1,0.1',
+        ),
       )
       .option(
         '--threads <n>',

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
+import { formatDuration } from '../../cores/format-duration.js';
 import { parseJson, readTextFile } from '../../formats/json-file.js';
 import { findDatasetProblems, throwIfProblems } from '../../engines/import/dataset-validation.js';
 import { runTrainer, RUN_LOG } from '../../engines/train/trainer-bridge.js';
@@ -122,12 +123,6 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   return raw as Record<string, unknown>;
 }
 
-function formatEta(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)}min`;
-  return `${(seconds / 3600).toFixed(1)}h`;
-}
-
 function formatRates(values: Record<string, number | null> | null): string {
   if (!values) return '–';
   return Object.entries(values)
@@ -227,7 +222,7 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
                         `, P ${formatRates(event.precision)}; R ${formatRates(event.recall)} at T_C ${event.tc}`
                       : '') +
                     (event.member ? `; member ${event.member}` : '') +
-                    `; eta ${formatEta(mean * (event.epochs - event.epoch))}`,
+                    `; eta ${formatDuration(mean * (event.epochs - event.epoch))}`,
                 );
               } else if (event.event === 'interrupted') {
                 progress?.finish();
