@@ -37,7 +37,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       .option('--yolo <dir>', 'folder of YOLO labels NAME.txt ("class cx cy w h", normalised)')
       .option(
         '--yolo-classes <map>',
-        'YOLO class id → name; "*=NAME" maps every id',
+        'YOLO class id → name; "*=NAME" maps every id not listed, ID=- drops a class (e.g. 0=dicentric,*=-)',
         DEFAULT_YOLO_CLASSES,
       )
       .option(
@@ -88,7 +88,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
             classMap: parseYoloClassMap(options.yoloClasses),
           };
       let progress: ReturnType<typeof context.progress> | undefined;
-      const { dataset, warnings } = await importDataset({
+      const { dataset, warnings, notes } = await importDataset({
         imagesDir: options.images,
         annotations,
         outPath: options.out,
@@ -114,6 +114,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       });
       progress?.finish();
       warnings.forEach((warning) => context.warn(warning));
+      notes.forEach((note) => context.log(`note: ${note}`));
       await writeDatasetFile(options.out, dataset);
       const perClass = Object.fromEntries(
         dataset.classes.map((name) => [
