@@ -1,21 +1,13 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { BundleMember } from '../../formats/bundle.js';
-import { readBundleFile } from '../../formats/bundle-file.js';
-import { readCurveFile, writeCurveFile } from '../../formats/curve-file.js';
-import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { selectMembers, type MemberSelection } from '../../cores/ensemble/member-selection.js';
-import { generaliseCurve, type CalibrationCurve } from '../../cores/dosimetry/calibration-curve.js';
+import type { CalibrationCurve } from '../../cores/dosimetry/calibration-curve.js';
 import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
 import type { FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
-import {
-  calibrateFromImages,
-  type ThresholdChoice,
-} from '../../engines/dosimetry/calibrate-images.js';
-import { renderCalibrationFigure } from '../../engines/dosimetry/calibration-figure.js';
-import { calibrationCurveOf, curveRecord } from '../../engines/dosimetry/curve-record.js';
+import type { ThresholdChoice } from '../../engines/dosimetry/calibrate-images.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
@@ -69,6 +61,9 @@ function chooseMembers(
 async function referenceCurve(
   options: CalibrateOptions,
 ): Promise<{ label: string; curve: CalibrationCurve } | null> {
+  const { readCurveFile } = await import('../../formats/curve-file.js');
+  const { calibrationCurveOf } = await import('../../engines/dosimetry/curve-record.js');
+  const { generaliseCurve } = await import('../../cores/dosimetry/calibration-curve.js');
   if (options.reference && options.referenceCoefficients) {
     throw new DicentraError(
       'DCN_E_OPTION_INVALID',
@@ -165,6 +160,15 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
       ),
   ).action(
     commandAction<CalibrateOptions>(signal, async (options, context) => {
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
+      const { writeCurveFile } = await import('../../formats/curve-file.js');
+      const { readDatasetFile, resolveImagePath } = await import('../../formats/dataset-file.js');
+      const { generaliseCurve } = await import('../../cores/dosimetry/calibration-curve.js');
+      const { calibrateFromImages } = await import('../../engines/dosimetry/calibrate-images.js');
+      const { renderCalibrationFigure } =
+        await import('../../engines/dosimetry/calibration-figure.js');
+      const { calibrationCurveOf, curveRecord } =
+        await import('../../engines/dosimetry/curve-record.js');
       if (!['lq', 'linear'].includes(options.curveModel)) {
         throw new DicentraError('DCN_E_OPTION_INVALID', '--curve-model is lq or linear', {
           field: '--curve-model',

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { DEMO_PLANS } from '../../engines/demo/demo-plan.js';
-import { runDemo } from '../../engines/demo/run-demo.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
@@ -44,6 +42,8 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
       ),
   ).action(
     commandAction<DemoOptions>(signal, async (options, context) => {
+      const { DEMO_PLANS } = await import('../../engines/demo/demo-plan.js');
+      const { runDemo } = await import('../../engines/demo/run-demo.js');
       const result = await runDemo({
         plan: options.quick ? DEMO_PLANS.quick : DEMO_PLANS.standard,
         outDir: options.out,

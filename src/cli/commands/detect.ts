@@ -1,24 +1,14 @@
 import { resolve, basename, extname } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
-import { writeDetectionsFile } from '../../formats/detections-file.js';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
 import { selectMembers, type MemberSelection } from '../../cores/ensemble/member-selection.js';
 import type { Bundle } from '../../formats/bundle.js';
-import { readBundleFile, type LoadedBundle } from '../../formats/bundle-file.js';
-import { readCurveFile } from '../../formats/curve-file.js';
-import {
-  detectImages,
-  detectionsCsv,
-  type ClassTc,
-  type DetectImageRef,
-} from '../../engines/detect/detect-images.js';
-import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js';
+import type { LoadedBundle } from '../../formats/bundle-file.js';
+import type { ClassTc, DetectImageRef } from '../../engines/detect/detect-images.js';
 import type { CommandContext } from '../command-context.js';
-import { listImageFiles } from '../../engines/import/image-folder.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';
@@ -37,6 +27,8 @@ interface DetectOptions {
 }
 
 async function imageRefs(source: string): Promise<DetectImageRef[]> {
+  const { listImageFiles } = await import('../../engines/import/image-folder.js');
+  const { readDatasetFile, resolveImagePath } = await import('../../formats/dataset-file.js');
   const info = await stat(source).catch(() => null);
   if (!info) {
     throw new DicentraError('DCN_E_FILE_NOT_FOUND', `--images ${source} does not exist`, {
@@ -60,6 +52,8 @@ async function imageRefs(source: string): Promise<DetectImageRef[]> {
 
 /** The detector a calibrated curve prescribes (`--curve`). */
 async function curveDetector(options: DetectOptions, loaded: LoadedBundle) {
+  const { readCurveFile } = await import('../../formats/curve-file.js');
+  const { primaryDetectorOfCurve } = await import('../../engines/detect/image-detectors.js');
   const given = (['members', 'tc', 'ta'] as const).filter((name) => options[name] !== undefined);
   if (given.length > 0) {
     throw new DicentraError(
@@ -182,6 +176,9 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<DetectOptions>(signal, async (options, context) => {
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
+      const { writeDetectionsFile } = await import('../../formats/detections-file.js');
+      const { detectImages, detectionsCsv } = await import('../../engines/detect/detect-images.js');
       const loaded = await readBundleFile(options.model);
       const { bundle } = loaded;
       const { members, selection, tc, ta } = options.curve

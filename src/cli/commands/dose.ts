@@ -1,23 +1,12 @@
 import { Command, Option } from 'commander';
 import { summariseDistribution } from '../../cores/dosimetry/aberration-table.js';
-import { estimateHeterogeneousMixedPoisson } from '../../cores/dosimetry/heterogeneous-mixed-poisson.js';
-import { estimatePartialBodyDolphin } from '../../cores/dosimetry/partial-body-dolphin.js';
 import { protractionFactor, type Exposure } from '../../cores/dosimetry/protraction.js';
-import {
-  estimateWholeBodyDelta,
-  yieldBelowIntercept,
-} from '../../cores/dosimetry/whole-body-delta.js';
 import { deltaCollapseWarning } from '../delta-collapse-warning.js';
-import { estimateWholeBodyMerkle } from '../../cores/dosimetry/whole-body-merkle.js';
 import type { Interval } from '../../cores/dosimetry/dose-estimate.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { writeJsonAtomic } from '../../formats/atomic-write.js';
-import { readCurveFile } from '../../formats/curve-file.js';
-import { readCaseTable } from '../../formats/count-table.js';
-import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
-import { doseFromImages } from './dose-images.js';
 
 type Method = 'merkle' | 'delta' | 'dolphin' | 'mixed';
 
@@ -148,6 +137,18 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
       ),
   ).action(
     commandAction<DoseOptions>(signal, async (options, context) => {
+      const { estimateHeterogeneousMixedPoisson } =
+        await import('../../cores/dosimetry/heterogeneous-mixed-poisson.js');
+      const { estimatePartialBodyDolphin } =
+        await import('../../cores/dosimetry/partial-body-dolphin.js');
+      const { estimateWholeBodyDelta, yieldBelowIntercept } =
+        await import('../../cores/dosimetry/whole-body-delta.js');
+      const { estimateWholeBodyMerkle } =
+        await import('../../cores/dosimetry/whole-body-merkle.js');
+      const { readCurveFile } = await import('../../formats/curve-file.js');
+      const { readCaseTable } = await import('../../formats/count-table.js');
+      const { calibrationCurveOf } = await import('../../engines/dosimetry/curve-record.js');
+      const { doseFromImages } = await import('./dose-images.js');
       const levels = levelsOf(options);
       const exposure = exposureOf(options);
       const g = protractionFactor(exposure);

@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
-import { readBundleFile } from '../../formats/bundle-file.js';
-import { readDatasetFile } from '../../formats/dataset-file.js';
-import { readDetectionsFile } from '../../formats/detections-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { writeDynamicsFile } from '../../formats/dynamics-file.js';
-import { analyseBundleDynamics } from '../../engines/dynamics/bundle-dynamics.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { throwIfInterrupted } from '../interrupt.js';
 import { parseInteger } from '../parse-options.js';
@@ -108,6 +103,11 @@ export function registerDynamicsCommand(program: Command, signal: AbortSignal): 
       ),
   ).action(
     commandAction<DynamicsOptions>(signal, async (options, context) => {
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { readDetectionsFile } = await import('../../formats/detections-file.js');
+      const { writeDynamicsFile } = await import('../../formats/dynamics-file.js');
+      const { analyseBundleDynamics } = await import('../../engines/dynamics/bundle-dynamics.js');
       if (!(SPLITS as readonly string[]).includes(options.split)) {
         throw new DicentraError(
           'DCN_E_OPTION_INVALID',

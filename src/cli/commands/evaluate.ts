@@ -1,10 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readDatasetFile } from '../../formats/dataset-file.js';
 import { formatDuration } from '../../cores/format-duration.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { evaluationImages, prepareBundle } from '../../engines/evaluate/evaluate-bundle.js';
-import { writeEvaluation } from '../../engines/evaluate/evaluation-report.js';
 import { CACHE_FLOOR } from '../../engines/inference/heatmap-cache.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
@@ -110,6 +107,10 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
       ),
   ).action(
     commandAction<EvaluateOptions>(signal, async (options, context) => {
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { evaluationImages, prepareBundle } =
+        await import('../../engines/evaluate/evaluate-bundle.js');
+      const { writeEvaluation } = await import('../../engines/evaluate/evaluation-report.js');
       const dataset = await readDatasetFile(options.data);
       const images = evaluationImages(dataset, options.split);
       if (images.length === 0) {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { writeDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { importDataset, type AnnotationSource } from '../../engines/import/import-dataset.js';
+import type { AnnotationSource } from '../../engines/import/import-dataset.js';
 import { DEFAULT_YOLO_CLASSES, parseYoloClassMap } from '../../formats/yolo-labels.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumberList } from '../parse-options.js';
@@ -64,6 +63,8 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<ImportOptions>(signal, async (options, context) => {
+      const { writeDatasetFile } = await import('../../formats/dataset-file.js');
+      const { importDataset } = await import('../../engines/import/import-dataset.js');
       if (Boolean(options.points) === Boolean(options.yolo)) {
         throw new DicentraError('DCN_E_USAGE', 'give exactly one of --points and --yolo', {
           field: options.points ? '--yolo' : '--points',

@@ -1,13 +1,6 @@
 import type { Command } from 'commander';
-import {
-  backgroundRate,
-  characteristicLimits,
-  compareCaseWithBackground,
-  type Background,
-} from '../../cores/dosimetry/characteristic-limits.js';
+import type { Background } from '../../cores/dosimetry/characteristic-limits.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { readCurveFile } from '../../formats/curve-file.js';
-import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { optionWithDefault, parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 
@@ -110,6 +103,10 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<LimitsOptions>(signal, async (options, context) => {
+      const { backgroundRate, characteristicLimits, compareCaseWithBackground } =
+        await import('../../cores/dosimetry/characteristic-limits.js');
+      const { readCurveFile } = await import('../../formats/curve-file.js');
+      const { calibrationCurveOf } = await import('../../engines/dosimetry/curve-record.js');
       if ((options.control === undefined) === (options.backgroundRate === undefined)) {
         throw new DicentraError(
           'DCN_E_OPTION_INVALID',

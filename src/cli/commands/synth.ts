@@ -6,7 +6,7 @@ import {
   type Difficulty,
 } from '../../cores/synth/synth-presets.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { generateSynthDataset, type SynthMode } from '../../engines/synth/synth-dataset.js';
+import type { SynthMode } from '../../engines/synth/synth-dataset.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { optionWithDefault, parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
@@ -207,6 +207,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
       ),
   ).action(
     commandAction<SynthOptions>(signal, async (options, context) => {
+      const { generateSynthDataset } = await import('../../engines/synth/synth-dataset.js');
       if (options.mode === 'train' && options.count === undefined) {
         throw new DicentraError('DCN_E_USAGE', 'train mode needs --count', {
           field: '--count',

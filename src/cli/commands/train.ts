@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { readDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { formatDuration } from '../../cores/format-duration.js';
 import { parseJson, readTextFile } from '../../formats/json-file.js';
-import { findDatasetProblems, throwIfProblems } from '../../engines/import/dataset-validation.js';
-import { runTrainer, RUN_LOG } from '../../engines/train/trainer-bridge.js';
 import type { TrainerEventOf } from '../../engines/train/trainer-events.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumber } from '../parse-options.js';
@@ -167,6 +164,10 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
     ),
   ).action(
     commandAction<TrainOptions>(signal, async (options, context) => {
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { findDatasetProblems, throwIfProblems } =
+        await import('../../engines/import/dataset-validation.js');
+      const { runTrainer, RUN_LOG } = await import('../../engines/train/trainer-bridge.js');
       const fromFile = options.config ? await readConfigFile(options.config) : {};
       const config: Record<string, unknown> = { ...fromFile };
       for (const [key, flag] of CONFIG_FLAGS) {
