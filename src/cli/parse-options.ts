@@ -1,4 +1,5 @@
 import type { SplitRatios } from '../cores/split-assignment.js';
+import { Option } from 'commander';
 import { DicentraError } from '../formats/dicentra-error.js';
 
 /** Option parsers that fail with a DCN_E_OPTION_INVALID naming the flag. */
@@ -88,4 +89,18 @@ export function parseSplitRatios(flag: string) {
     }
     return { train: values[0]!, val: values[1]!, test: values[2]! };
   };
+}
+
+/**
+ * An option whose default is written as the user would type it (`1008x888`,
+ * `0.8,0.1,0.1`): --help shows that text, and the value is the parsed text, so
+ * the two cannot disagree.
+ */
+export function optionWithDefault<T>(
+  flags: string,
+  description: string,
+  parse: (text: string) => T,
+  defaultText: string,
+): Option {
+  return new Option(flags, description).argParser(parse).default(parse(defaultText), defaultText);
 }

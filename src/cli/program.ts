@@ -13,6 +13,7 @@ import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
 
+import { deferRequiredOptions } from './defer-required-options.js';
 import { TOOL_VERSION } from './tool-version.js';
 
 /** The `dicentra` command tree. Each subcommand lives in its own file under commands/. */
@@ -46,5 +47,6 @@ export function buildProgram(signal: AbortSignal): Command {
   registerLimitsCommand(program, signal);
   registerCalibrateCommand(program, signal);
   registerDynamicsCommand(program, signal);
+  deferRequiredOptions(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { formatDuration } from '../cores/format-duration.js';
 
 export interface Progress {
   update(done: number, total?: number): void;
@@ -6,12 +7,6 @@ export interface Progress {
 }
 
 const PLAIN_INTERVAL_MS = 2000;
-
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 90) return `${Math.round(seconds)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-}
 
 /**
  * Progress on stderr: an animated bar on a terminal, otherwise a plain
@@ -29,6 +24,7 @@ export function createProgress(
       stream: process.stderr,
       format: `${label} [{bar}] {value}/{total} {percentage}% eta {eta_formatted}`,
       hideCursor: true,
+      formatTime: (seconds: number) => formatDuration(seconds),
       clearOnComplete: false,
     });
     bar.start(total, 0);
@@ -47,7 +43,7 @@ export function createProgress(
   const print = () => {
     const elapsed = (Date.now() - started) / 1000;
     const eta = current > 0 ? (elapsed / current) * (size - current) : Number.NaN;
-    process.stderr.write(`[${label}] ${current}/${size} eta ${formatSeconds(eta)}\n`);
+    process.stderr.write(`[${label}] ${current}/${size} eta ${formatDuration(eta)}\n`);
     lastPrinted = Date.now();
   };
   return {
@@ -59,7 +55,7 @@ export function createProgress(
     finish: () => {
       if (lastPrinted === 0 || current !== size) print();
       const elapsed = (Date.now() - started) / 1000;
-      process.stderr.write(`[${label}] done in ${formatSeconds(elapsed)}\n`);
+      process.stderr.write(`[${label}] done in ${formatDuration(elapsed)}\n`);
     },
   };
 }

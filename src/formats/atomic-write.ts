@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, mkdir } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DicentraError } from './dicentra-error.js';
 
 /**
  * Writes a file so that readers see either the old content or the complete new
- * one, never a torn write: temp file in the same folder, fsync, rename.
+ * one, never a torn write: temp file in the same folder, fsync, rename. The
+ * temp name is short and of fixed length, so any output name the file system
+ * accepts works.
  * `durable: false` skips the fsync, for files that can be rebuilt (caches):
  * rename still hides partial writes from running readers, but after a power
  * loss such a file may be empty.
@@ -15,7 +18,7 @@ export async function writeFileAtomic(
   options: { durable?: boolean } = {},
 ): Promise<void> {
   const folder = dirname(path);
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const temp = join(folder, `.dicentra-${randomBytes(6).toString('hex')}.tmp`);
   try {
     await mkdir(folder, { recursive: true });
     const handle = await open(temp, 'w');

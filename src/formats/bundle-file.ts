@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { BUNDLE_FORMAT_MAJOR, bundleSchema, type Bundle, type BundleMember } from './bundle.js';
 import { DicentraError } from './dicentra-error.js';
 import { parseJsonText, readTextFile } from './json-file.js';
@@ -9,7 +9,7 @@ import { ensureRegularFile } from './regular-file.js';
 /** A bundle as loaded: its parsed content, where it lives, and the hash of its bytes. */
 export interface LoadedBundle {
   readonly bundle: Bundle;
-  /** bundle.json as given. */
+  /** The bundle.json read (inside the folder when a folder was given). */
   readonly path: string;
   /** The folder member files are relative to. */
   readonly folder: string;
@@ -21,12 +21,22 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The bundle file a `--model` path names: the path itself, or bundle.json inside a folder (a run folder). */
+export async function bundleFilePath(path: string): Promise<string> {
+  const isFolder = await stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  return isFolder ? join(path, 'bundle.json') : path;
+}
+
 /**
- * Reads and schema-checks a bundle.json: refuses other major versions, classes
+ * Reads and schema-checks a bundle.json (given, or inside the given folder): refuses other major versions, classes
  * listed twice, members sharing an epoch, and a bundle without members.
  * Member files are not opened here (see verifyBundleMembers).
  */
-export async function readBundleFile(path: string): Promise<LoadedBundle> {
+export async function readBundleFile(given: string): Promise<LoadedBundle> {
+  const path = await bundleFilePath(given);
   const text = await readTextFile(path, 'bundle');
   const bundle = parseJsonText(text, path, {
     what: 'bundle',

@@ -32,7 +32,7 @@ export const errorCatalogue = {
   DCN_E_DATASET_INVALID: {
     exit: ExitCode.usage,
     summary:
-      'A dataset has one or more consistency problems; each is listed with its own code and JSON path.',
+      'A dataset (or an import) has one or more problems; each is listed with its own code and location.',
   },
   DCN_E_DUPLICATE_ID: { exit: ExitCode.usage, summary: 'Two images in a dataset share one id.' },
   DCN_E_CLASS_UNKNOWN: {

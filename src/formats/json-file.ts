@@ -10,12 +10,26 @@ export async function readTextFile(path: string, what: string): Promise<string> 
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new DicentraError(
-      missing ? 'DCN_E_FILE_NOT_FOUND' : 'DCN_E_FILE_READ',
-      `${what} ${path} ${missing ? 'does not exist' : 'could not be read'}`,
-      { file: path, hint: missing ? 'check the path' : 'check the file permissions', cause: error },
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new DicentraError('DCN_E_FILE_NOT_FOUND', `${what} ${path} does not exist`, {
+        file: path,
+        hint: 'check the path',
+        cause: error,
+      });
+    }
+    if (code === 'EISDIR') {
+      throw new DicentraError(
+        'DCN_E_FILE_READ',
+        `${what} ${path} is a folder; a ${what} file is expected`,
+        { file: path, hint: `give the path of the ${what} file itself`, cause: error },
+      );
+    }
+    throw new DicentraError('DCN_E_FILE_READ', `${what} ${path} could not be read`, {
+      file: path,
+      hint: 'check the file permissions',
+      cause: error,
+    });
   }
 }
 
@@ -43,6 +57,22 @@ export function parseJson(text: string, file: string, what: string): unknown {
   }
 }
 
+/** Whether `path` ends at a key its parent object lacks (zod then says "received undefined"). */
+function isMissing(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return false;
+  let parent = raw;
+  for (const key of path.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null) return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  return (
+    typeof parent === 'object' &&
+    parent !== null &&
+    !Array.isArray(parent) &&
+    !Object.hasOwn(parent, path[path.length - 1]!)
+  );
+}
+
 /** Validates `raw` with `schema`, reporting every schema problem at once with its JSON path. */
 export function validateWithSchema<T extends z.ZodTypeAny>(
   raw: unknown,
@@ -52,12 +82,15 @@ export function validateWithSchema<T extends z.ZodTypeAny>(
 ): z.infer<T> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const problems: ProblemDetail[] = result.error.issues.map((issue) => ({
-    code: 'DCN_E_SCHEMA_INVALID',
-    file,
-    field: jsonPath(issue.path),
-    message: issue.message,
-  }));
+  const problems: ProblemDetail[] = result.error.issues.map((issue) => {
+    const field = jsonPath(issue.path);
+    return {
+      code: 'DCN_E_SCHEMA_INVALID',
+      file,
+      field,
+      message: isMissing(raw, issue.path) ? `missing required field \`${field}\`` : issue.message,
+    };
+  });
   const listing = problems.map((p) => `  ${p.field || '(root)'}: ${p.message}`).join('\n');
   throw new DicentraError(
     'DCN_E_SCHEMA_INVALID',

@@ -2,14 +2,21 @@ import { DicentraError } from './dicentra-error.js';
 import { classNameSchema, type Point } from './dataset.js';
 import { parseDecimal, readCsvRecords } from './csv-records.js';
 
+/** A point with the file and 1-based line it was read from, for messages. */
+export interface SourcedPoint {
+  readonly at: Point;
+  readonly file: string;
+  readonly line: number;
+}
+
 /** Points per image file name, then per class. */
-export type PointsByImage = Map<string, Map<string, Point[]>>;
+export type PointsByImage = Map<string, Map<string, SourcedPoint[]>>;
 
 export function addPoint(
   table: PointsByImage,
   image: string,
   className: string,
-  point: Point,
+  point: SourcedPoint,
 ): void {
   let byClass = table.get(image);
   if (!byClass) table.set(image, (byClass = new Map()));
@@ -55,7 +62,7 @@ export async function readPointTable(path: string): Promise<PointsByImage> {
       );
     } else if (row.x === '' || row.y === '' || !Number.isFinite(x) || !Number.isFinite(y)) {
       problems.push(`line ${line}: x and y must be numbers, got "${row.x}", "${row.y}"`);
-    } else addPoint(table, row.image, row.class, [x, y]);
+    } else addPoint(table, row.image, row.class, { at: [x, y], file: path, line });
   });
   if (problems.length > 0) {
     throw new DicentraError(

@@ -1,14 +1,12 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { readBundleFile } from '../../formats/bundle-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import type { FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
 import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
 import type { ThresholdChoice } from '../../engines/dosimetry/calibrate-images.js';
-import {
-  calibrateCurve,
-  type CalibrateCurveResult,
-  type ReferenceChoice,
+import type {
+  CalibrateCurveResult,
+  ReferenceChoice,
 } from '../../engines/dosimetry/calibrate-curve.js';
 import type { Progress } from '../progress.js';
 import { checkCommandFiles } from '../command-files.js';
@@ -107,7 +105,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           'seeded sub-ensembles is counted and fitted too (from cached heatmaps), so `dicentra dose`\n' +
           'can carry the detector’s uncertainty into the dose. Writes a Fig. 10-style SVG.',
       )
-      .requiredOption('--model <bundle.json>', 'the model bundle')
+      .requiredOption('--model <bundle.json>', 'the model bundle (or its folder)')
       .requiredOption(
         '--data <calibration.json>',
         'a dataset.json whose images all have doseGy (and usually sampleId)',
@@ -183,6 +181,8 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         );
       }
       const reference = referenceOf(options);
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
+      const { calibrateCurve } = await import('../../engines/dosimetry/calibrate-curve.js');
       const loaded = await readBundleFile(options.model);
       const classes = loaded.bundle.classes;
       let progress: Progress | null = null;

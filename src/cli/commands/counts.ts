@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { countDetections, type CountResult } from '../../engines/dosimetry/count-detections.js';
+import type { CountResult } from '../../engines/dosimetry/count-detections.js';
+import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 
 interface CountsOptions {
@@ -62,6 +63,11 @@ export function registerCountsCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<CountsOptions>(signal, async (options, context) => {
+      await checkCommandFiles({
+        inputs: { '--detections': options.detections },
+        outputFiles: { '--out': options.out, '--cells': options.cells },
+      });
+      const { countDetections } = await import('../../engines/dosimetry/count-detections.js');
       const result = await countDetections({
         detections: options.detections,
         ...(options.out === undefined ? {} : { out: options.out }),

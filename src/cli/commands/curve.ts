@@ -1,11 +1,6 @@
 import { Command, Option } from 'commander';
-import { summariseDistribution, summariseTotals } from '../../cores/dosimetry/aberration-table.js';
-import { bandFactor, generaliseCurve } from '../../cores/dosimetry/calibration-curve.js';
-import { fitDoseEffectCurve, type FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
+import type { FamilyChoice } from '../../cores/dosimetry/curve-fit.js';
 import type { CurveModel } from '../../cores/dosimetry/count-groups.js';
-import { writeCurveFile } from '../../formats/curve-file.js';
-import { readCalibrationTable } from '../../formats/count-table.js';
-import { curveRecord } from '../../engines/dosimetry/curve-record.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { TOOL_VERSION } from '../tool-version.js';
@@ -65,6 +60,14 @@ export function registerCurveCommand(program: Command, signal: AbortSignal): voi
         inputs: { '--counts': options.counts },
         outputFiles: { '--out': options.out },
       });
+      const { summariseDistribution, summariseTotals } =
+        await import('../../cores/dosimetry/aberration-table.js');
+      const { bandFactor, generaliseCurve } =
+        await import('../../cores/dosimetry/calibration-curve.js');
+      const { fitDoseEffectCurve } = await import('../../cores/dosimetry/curve-fit.js');
+      const { writeCurveFile } = await import('../../formats/curve-file.js');
+      const { readCalibrationTable } = await import('../../formats/count-table.js');
+      const { curveRecord } = await import('../../engines/dosimetry/curve-record.js');
       const table = await readCalibrationTable(options.counts);
       const familyChoice: FamilyChoice = options.family === 'auto' ? 'automatic' : options.family;
       const fit = fitDoseEffectCurve(table.groups, {

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { DEMO_PLANS } from '../../engines/demo/demo-plan.js';
-import { runDemo } from '../../engines/demo/run-demo.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { TOOL_VERSION } from '../tool-version.js';
@@ -29,7 +27,11 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
           'inputs are unchanged.',
       )
       .option('--out <dir>', 'output folder', 'demo-output')
-      .option('--model <bundle.json>', 'the ensemble to use', 'models/demo/bundle.json')
+      .option(
+        '--model <bundle.json>',
+        'the ensemble to use (bundle.json or its folder)',
+        'models/demo/bundle.json',
+      )
       .option(
         '--train',
         'train a fresh ensemble instead of using --model (about an hour on 2 CPU cores)',
@@ -45,6 +47,8 @@ export function registerDemoCommand(program: Command, signal: AbortSignal): void
         inputs: { '--model': options.train ? undefined : options.model },
         outputFolders: { '--out': options.out },
       });
+      const { DEMO_PLANS } = await import('../../engines/demo/demo-plan.js');
+      const { runDemo } = await import('../../engines/demo/run-demo.js');
       const result = await runDemo({
         plan: options.quick ? DEMO_PLANS.quick : DEMO_PLANS.standard,
         outDir: options.out,

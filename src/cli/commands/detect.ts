@@ -1,15 +1,12 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { writeDetectionsFile } from '../../formats/detections-file.js';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
 import type { MemberSelection } from '../../cores/ensemble/member-selection.js';
 import type { Bundle } from '../../formats/bundle.js';
-import { readBundleFile, type LoadedBundle } from '../../formats/bundle-file.js';
-import { readCurveFile } from '../../formats/curve-file.js';
-import { detectImages, detectionsCsv, type ClassTc } from '../../engines/detect/detect-images.js';
-import { primaryDetectorOfCurve } from '../../engines/detect/image-detectors.js';
+import type { LoadedBundle } from '../../formats/bundle-file.js';
+import type { ClassTc } from '../../engines/detect/detect-images.js';
 import type { CommandContext } from '../command-context.js';
 import { readCaseImages } from '../../engines/import/case-images.js';
 import { chooseMembers } from '../../engines/detect/choose-members.js';
@@ -34,6 +31,8 @@ interface DetectOptions {
 
 /** The detector a calibrated curve prescribes (`--curve`). */
 async function curveDetector(options: DetectOptions, loaded: LoadedBundle) {
+  const { readCurveFile } = await import('../../formats/curve-file.js');
+  const { primaryDetectorOfCurve } = await import('../../engines/detect/image-detectors.js');
   const given = (['members', 'tc', 'ta'] as const).filter((name) => options[name] !== undefined);
   if (given.length > 0) {
     throw new DicentraError(
@@ -111,7 +110,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       )
       .requiredOption(
         '--model <bundle.json>',
-        'the model bundle (every member’s sha256 is checked before it runs)',
+        'the model bundle or its folder (every member’s sha256 is checked before it runs)',
       )
       .requiredOption('--images <dir|dataset.json>', 'a folder of images, or a dataset.json')
       .option(
@@ -151,6 +150,9 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<DetectOptions>(signal, async (options, context) => {
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
+      const { writeDetectionsFile } = await import('../../formats/detections-file.js');
+      const { detectImages, detectionsCsv } = await import('../../engines/detect/detect-images.js');
       const loaded = await readBundleFile(options.model);
       const { bundle } = loaded;
       const { members, selection, tc, ta, counting } = options.curve

@@ -3,7 +3,7 @@ import type { Exposure } from '../../cores/dosimetry/protraction.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import type { DoseResult } from '../../formats/dose-result.js';
 import type { DoseMethod } from '../../engines/dosimetry/case-dose.js';
-import { estimateDose, type DoseSource } from '../../engines/dosimetry/estimate-dose.js';
+import type { DoseSource } from '../../engines/dosimetry/estimate-dose.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
@@ -173,7 +173,10 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
         'calibration curve from `dicentra curve fit` or `dicentra calibrate`',
       )
       .option('--counts <file.csv>', 'case table ID,C0,C1,…')
-      .option('--model <bundle.json>', 'with --images: the bundle the curve was calibrated with')
+      .option(
+        '--model <bundle.json>',
+        'with --images: the bundle (or its folder) the curve was calibrated with',
+      )
       .option(
         '--images <dir|case.json>',
         'with --model: a folder of one case’s images, or a dataset.json (cases by sampleId)',
@@ -244,6 +247,7 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
       const exposure = exposureOf(options);
       const source = sourceOf(options);
       const progress = source.kind === 'images' ? context.progress('count cells', 0) : null;
+      const { estimateDose } = await import('../../engines/dosimetry/estimate-dose.js');
       const result = await estimateDose({
         curvePath: options.curve,
         source,

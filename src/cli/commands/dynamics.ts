@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
-import { readBundleFile } from '../../formats/bundle-file.js';
-import { readDatasetFile } from '../../formats/dataset-file.js';
-import { readDetectionsFile } from '../../formats/detections-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { writeDynamicsFile } from '../../formats/dynamics-file.js';
-import { analyseBundleDynamics } from '../../engines/dynamics/bundle-dynamics.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { throwIfInterrupted } from '../interrupt.js';
@@ -61,7 +56,10 @@ export function registerDynamicsCommand(program: Command, signal: AbortSignal): 
           "is scored by the entropy where it sits and compared with the ensemble's vote fraction. Writes " +
           'DIR/dynamics.json, decision-regions.svg, entropy-tracks.svg and explained-variance.svg.',
       )
-      .requiredOption('--model <bundle.json>', 'model bundle; every member is analysed')
+      .requiredOption(
+        '--model <bundle.json>',
+        'model bundle or its folder; every member is analysed',
+      )
       .requiredOption('--data <dataset.json>', 'dataset with annotated points')
       .option('--split <name>', `images analysed: ${SPLITS.join(', ')}`, 'test')
       .option(
@@ -114,6 +112,11 @@ export function registerDynamicsCommand(program: Command, signal: AbortSignal): 
         },
         outputFolders: { '--out': options.out },
       });
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { readDetectionsFile } = await import('../../formats/detections-file.js');
+      const { writeDynamicsFile } = await import('../../formats/dynamics-file.js');
+      const { analyseBundleDynamics } = await import('../../engines/dynamics/bundle-dynamics.js');
       if (!(SPLITS as readonly string[]).includes(options.split)) {
         throw new DicentraError(
           'DCN_E_OPTION_INVALID',

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readBundleFile } from '../../formats/bundle-file.js';
-import { readDatasetFile } from '../../formats/dataset-file.js';
+import { formatDuration } from '../../cores/format-duration.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { evaluationImages, prepareBundle } from '../../engines/evaluate/evaluate-bundle.js';
 import { TOOL_VERSION } from '../tool-version.js';
-import { writeEvaluation } from '../../engines/evaluate/evaluation-report.js';
 import { CACHE_FLOOR } from '../../engines/inference/heatmap-cache.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
@@ -46,7 +43,7 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
       )
       .requiredOption(
         '--model <bundle.json>',
-        'the bundle to evaluate (Model B; its members form the ensembles)',
+        'the bundle (or its folder) to evaluate (Model B; its members form the ensembles)',
       )
       .option(
         '--baseline <bundle.json>',
@@ -120,6 +117,11 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
         },
         outputFolders: { '--out': options.out, '--cache': options.cache },
       });
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { evaluationImages, prepareBundle } =
+        await import('../../engines/evaluate/evaluate-bundle.js');
+      const { writeEvaluation } = await import('../../engines/evaluate/evaluation-report.js');
+      const { readBundleFile } = await import('../../formats/bundle-file.js');
       const { bundle } = await readBundleFile(options.model);
       const pool = Math.min(options.last, bundle.members.length);
       if (options.ensembleSize > pool) {
@@ -191,7 +193,7 @@ export function registerEvaluateCommand(program: Command, signal: AbortSignal): 
           toolVersion: TOOL_VERSION,
         },
       );
-      context.log(`sweeps and figures in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      context.log(`sweeps and figures in ${formatDuration((performance.now() - started) / 1000)}`);
       const classes = metrics.classes;
       context.result(
         `wrote ${options.out}: metrics.json, tables.md, pr-vs-tc.svg, pr-surface.svg, reliability.svg (${images.length} images; ` +

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { SplitRatios } from '../../cores/split-assignment.js';
-import { writeDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { importDataset, type AnnotationSource } from '../../engines/import/import-dataset.js';
+import type { AnnotationSource } from '../../engines/import/import-dataset.js';
 import { DEFAULT_YOLO_CLASSES, parseYoloClassMap } from '../../formats/yolo-labels.js';
 import { listImageFiles } from '../../engines/import/image-folder.js';
 import { checkCommandFiles } from '../command-files.js';
@@ -41,7 +40,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       .option('--yolo <dir>', 'folder of YOLO labels NAME.txt ("class cx cy w h", normalised)')
       .option(
         '--yolo-classes <map>',
-        'YOLO class id → name; "*=NAME" maps every id',
+        'YOLO class id → name; "*=NAME" maps every id not listed, ID=- drops a class (e.g. 0=dicentric,*=-)',
         DEFAULT_YOLO_CLASSES,
       )
       .option(
@@ -68,6 +67,8 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<ImportOptions>(signal, async (options, context) => {
+      const { writeDatasetFile } = await import('../../formats/dataset-file.js');
+      const { importDataset } = await import('../../engines/import/import-dataset.js');
       if (Boolean(options.points) === Boolean(options.yolo)) {
         throw new DicentraError('DCN_E_USAGE', 'give exactly one of --points and --yolo', {
           field: options.points ? '--yolo' : '--points',
@@ -92,7 +93,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
             classMap: parseYoloClassMap(options.yoloClasses),
           };
       let progress: ReturnType<typeof context.progress> | undefined;
-      const { dataset, warnings } = await importDataset({
+      const { dataset, warnings, notes } = await importDataset({
         imagesDir: options.images,
         annotations,
         outPath: options.out,
@@ -114,6 +115,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
       });
       progress?.finish();
       warnings.forEach((warning) => context.warn(warning));
+      notes.forEach((note) => context.log(`note: ${note}`));
       await writeDatasetFile(options.out, dataset);
       const perClass = Object.fromEntries(
         dataset.classes.map((name) => [

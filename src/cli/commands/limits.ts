@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
-import {
-  backgroundRate,
-  characteristicLimits,
-  compareCaseWithBackground,
-  type Background,
-} from '../../cores/dosimetry/characteristic-limits.js';
+import type { Background } from '../../cores/dosimetry/characteristic-limits.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { readCurveFile } from '../../formats/curve-file.js';
-import { calibrationCurveOf } from '../../engines/dosimetry/curve-record.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { MAX_COUNT } from '../../formats/count-table.js';
 import {
+  optionWithDefault,
   parseInteger,
   parseNumber,
   parseNumberBetween,
@@ -82,11 +76,13 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
         'background: a known rate per cell instead of a control sample',
         parseNumber('--background-rate', 0, MAX_BACKGROUND_RATE),
       )
-      .option(
-        '--cells <n,…>',
-        'numbers of scored cells to give the limits for',
-        parseNumberList('--cells', 1, MAX_COUNT),
-        [20, 50, 100, 200, 500, 1000],
+      .addOption(
+        optionWithDefault(
+          '--cells <n,…>',
+          'numbers of scored cells to give the limits for',
+          parseNumberList('--cells', 1, MAX_COUNT),
+          '20,50,100,200,500,1000',
+        ),
       )
       .option('--curve <curve.json>', 'calibration curve, for the doses of the limits')
       .option('--case <X/N>', 'a case to test against the background', parseTally('--case'))
@@ -117,6 +113,10 @@ export function registerLimitsCommand(program: Command, signal: AbortSignal): vo
       ),
   ).action(
     commandAction<LimitsOptions>(signal, async (options, context) => {
+      const { backgroundRate, characteristicLimits, compareCaseWithBackground } =
+        await import('../../cores/dosimetry/characteristic-limits.js');
+      const { readCurveFile } = await import('../../formats/curve-file.js');
+      const { calibrationCurveOf } = await import('../../engines/dosimetry/curve-record.js');
       if ((options.control === undefined) === (options.backgroundRate === undefined)) {
         throw new DicentraError(
           'DCN_E_OPTION_INVALID',

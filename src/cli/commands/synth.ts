@@ -7,10 +7,16 @@ import {
 } from '../../cores/synth/synth-presets.js';
 import type { SplitRatios } from '../../cores/split-assignment.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
-import { generateSynthDataset, type SynthMode } from '../../engines/synth/synth-dataset.js';
-import { checkCommandFiles } from '../command-files.js';
+import type { SynthMode } from '../../engines/synth/synth-dataset.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumber, parseNumberList, parseSplitRatios } from '../parse-options.js';
+import {
+  optionWithDefault,
+  parseInteger,
+  parseNumber,
+  parseNumberList,
+  parseSplitRatios,
+} from '../parse-options.js';
+import { checkCommandFiles } from '../command-files.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
 interface SynthOptions {
@@ -109,7 +115,9 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--seed', 0, 2 ** 31 - 1),
         1,
       )
-      .option('--size <WxH>', 'image width x height in pixels', parseSize, parseSize('1008x888'))
+      .addOption(
+        optionWithDefault('--size <WxH>', 'image width x height in pixels', parseSize, '1008x888'),
+      )
       .option(
         '--difficulty <level>',
         'easy, medium or hard',
@@ -141,11 +149,13 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--cells-per-dose', 1),
         20,
       )
-      .option(
-        '--dose-range <low,high>',
-        'train mode: doses drawn uniformly in Gy',
-        parseNumberList('--dose-range', 0, 50),
-        [0, 5],
+      .addOption(
+        optionWithDefault(
+          '--dose-range <low,high>',
+          'train mode: doses drawn uniformly in Gy',
+          parseNumberList('--dose-range', 0, 50),
+          '0,5',
+        ),
       )
       .option(
         '--min-aberrations <n>',
@@ -153,11 +163,14 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--min-aberrations', 0, 20),
       )
       .option('--labels', 'calibration mode: write the points into dataset.json too')
-      .option('--split <train,val,test>', 'train mode: split ratios', parseSplitRatios('--split'), {
-        train: 0.8,
-        val: 0.1,
-        test: 0.1,
-      })
+      .addOption(
+        optionWithDefault(
+          '--split <train,val,test>',
+          'train mode: split ratios',
+          parseSplitRatios('--split'),
+          '0.8,0.1,0.1',
+        ),
+      )
       .option(
         '--threads <n>',
         'rendering threads (default: all cores)',
@@ -211,6 +224,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
   ).action(
     commandAction<SynthOptions>(signal, async (options, context) => {
       await checkCommandFiles({ outputFolders: { '--out': options.out } });
+      const { generateSynthDataset } = await import('../../engines/synth/synth-dataset.js');
       if (options.mode === 'train' && options.count === undefined) {
         throw new DicentraError('DCN_E_USAGE', 'train mode needs --count', {
           field: '--count',

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { readDatasetFile } from '../../formats/dataset-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
+import { formatDuration } from '../../cores/format-duration.js';
 import { parseJson, readTextFile } from '../../formats/json-file.js';
-import { findDatasetProblems, throwIfProblems } from '../../engines/import/dataset-validation.js';
-import { runTrainer, RUN_LOG } from '../../engines/train/trainer-bridge.js';
 import type { TrainerEventOf } from '../../engines/train/trainer-events.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
@@ -129,12 +127,6 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   return raw as Record<string, unknown>;
 }
 
-function formatEta(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)}min`;
-  return `${(seconds / 3600).toFixed(1)}h`;
-}
-
 function formatRates(values: Record<string, number | null> | null): string {
   if (!values) return '–';
   return Object.entries(values)
@@ -183,6 +175,10 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
         inputs: { '--data': options.data, '--config': options.config },
         outputFolders: { '--out': options.out },
       });
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { findDatasetProblems, throwIfProblems } =
+        await import('../../engines/import/dataset-validation.js');
+      const { runTrainer, RUN_LOG } = await import('../../engines/train/trainer-bridge.js');
       const fromFile = options.config ? await readConfigFile(options.config) : {};
       const config: Record<string, unknown> = { ...fromFile };
       for (const [key, flag] of CONFIG_FLAGS) {
@@ -238,7 +234,7 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
                         `, P ${formatRates(event.precision)}; R ${formatRates(event.recall)} at T_C ${event.tc}`
                       : '') +
                     (event.member ? `; member ${event.member}` : '') +
-                    `; eta ${formatEta(mean * (event.epochs - event.epoch))}`,
+                    `; eta ${formatDuration(mean * (event.epochs - event.epoch))}`,
                 );
               } else if (event.event === 'interrupted') {
                 progress?.finish();

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { readDatasetFile } from '../../formats/dataset-file.js';
-import { findDatasetProblems, throwIfProblems } from '../../engines/import/dataset-validation.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 
 interface ValidateOptions {
@@ -21,6 +19,9 @@ export function registerValidateCommand(program: Command, signal: AbortSignal): 
       .option('--headers-only', 'read image headers only (faster; misses truncated files)'),
   ).action(
     commandAction<ValidateOptions>(signal, async (options, context, [path]) => {
+      const { readDatasetFile } = await import('../../formats/dataset-file.js');
+      const { findDatasetProblems, throwIfProblems } =
+        await import('../../engines/import/dataset-validation.js');
       const dataset = await readDatasetFile(path!);
       const progress = context.progress('checking images', dataset.images.length);
       const problems = await findDatasetProblems(dataset, path!, {

@@ -5,6 +5,7 @@ import type { CurveFile } from '../../formats/curve.js';
 import type { Detections } from '../../formats/detections.js';
 import type { Truth } from '../../formats/truth.js';
 import { renderVegaLiteSvg } from '../figures/render-plot.js';
+import { formatDuration } from '../../cores/format-duration.js';
 import { drawDetections } from '../../imaging/detection-overlay.js';
 import type { Report, ReportFigure, ReportSection } from '../figures/html-report.js';
 import type { DemoPlan } from './demo-plan.js';
@@ -287,6 +288,6 @@ export async function buildDemoReport(outputs: DemoOutputs): Promise<Report> {
     title: 'dicentra demo: from synthetic metaphases to a dose',
     subtitle: `${outputs.ensembleOrigin}. Plan "${plan.name}": ${plan.size} frames; seeds ${plan.seeds.test} (test), ${plan.seeds.calibration} (calibration), ${plan.seeds.persons} (persons).`,
     sections,
-    footer: `Made in ${Math.round(outputs.seconds)} s${outputs.reusedSteps.length > 0 ? `, reusing ${outputs.reusedSteps.join(', ')} from an earlier run` : ''}. Bundle: ${outputs.bundlePath}. Synthetic data only; no real patient.`,
+    footer: `Made in ${formatDuration(outputs.seconds)}${outputs.reusedSteps.length > 0 ? `, reusing ${outputs.reusedSteps.join(', ')} from an earlier run` : ''}. Bundle: ${outputs.bundlePath}. Synthetic data only; no real patient.`,
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
+import { bundleFilePath } from '../../formats/bundle-file.js';
 import { readCurveFile } from '../../formats/curve-file.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { readDoseResultFile } from '../../formats/dose-result.js';
@@ -62,7 +63,7 @@ export async function runDemo(request: DemoRequest): Promise<DemoResult> {
   const outDir = resolve(request.outDir);
   const bundle = request.train
     ? join(outDir, 'ensemble', 'bundle.json')
-    : resolve(request.bundlePath);
+    : resolve(await bundleFilePath(request.bundlePath));
   const ensembleOrigin = request.train
     ? 'Ensemble trained in this run by `dicentra train` on a generated training set'
     : `Ensemble shipped with dicentra (${request.bundlePath}), trained by \`dicentra train\` with the recorded command (it does not fit the demo's time budget on a CPU; \`dicentra demo --train\` repeats it)`;

@@ -2,7 +2,7 @@ import { DicentraError, type ProblemDetail } from '../../formats/dicentra-error.
 import { findConsistencyProblems } from '../../formats/dataset-consistency.js';
 import { resolveImagePath } from '../../formats/dataset-file.js';
 import type { Dataset } from '../../formats/dataset.js';
-import { ExitCode } from '../../formats/exit-codes.js';
+import { ExitCode, type ExitCodeValue } from '../../formats/exit-codes.js';
 import { readGreyImage, readImageInfo } from '../../imaging/read-image.js';
 import { mapWithConcurrency } from './concurrency.js';
 
@@ -74,6 +74,11 @@ const IO_CODES = new Set([
   'DCN_E_FILE_READ',
 ]);
 
+/** Exit code 3 when any problem is an unreadable input file, otherwise 2. */
+export function problemsExitCode(problems: readonly ProblemDetail[]): ExitCodeValue {
+  return problems.some((p) => IO_CODES.has(p.code)) ? ExitCode.inputOutput : ExitCode.usage;
+}
+
 /**
  * Throws one DCN_E_DATASET_INVALID listing every problem. Exit code 3 when any
  * problem is an unreadable input file, otherwise 2.
@@ -89,7 +94,7 @@ export function throwIfProblems(problems: readonly ProblemDetail[], datasetPath:
     {
       file: datasetPath,
       problems,
-      exitCode: problems.some((p) => IO_CODES.has(p.code)) ? ExitCode.inputOutput : ExitCode.usage,
+      exitCode: problemsExitCode(problems),
       hint: 'fix each listed entry (paths are JSON paths into the dataset) and run `dicentra validate` again',
     },
   );

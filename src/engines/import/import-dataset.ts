@@ -1,6 +1,6 @@
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { assignSplits, type SplitRatios } from '../../cores/split-assignment.js';
-import { DicentraError } from '../../formats/dicentra-error.js';
+import { DicentraError, type ProblemDetail } from '../../formats/dicentra-error.js';
 import {
   DATASET_FORMAT_VERSION,
   DEFAULT_CLASSES,
@@ -10,13 +10,13 @@ import {
   type Point,
 } from '../../formats/dataset.js';
 import { validateWithSchema } from '../../formats/json-file.js';
-import { readImageInfo } from '../../imaging/read-image.js';
+import { readGreyImage } from '../../imaging/read-image.js';
 import { mapWithConcurrency } from './concurrency.js';
-import { findDatasetProblems, throwIfProblems } from './dataset-validation.js';
+import { findDatasetProblems, problemsExitCode, throwIfProblems } from './dataset-validation.js';
 import { listImageFiles } from './image-folder.js';
 import { readPointTable, type PointsByImage } from '../../formats/point-table.js';
 import { readSampleTable, type SampleInfo } from '../../formats/sample-table.js';
-import { readYoloLabels, type YoloClassMap } from '../../formats/yolo-labels.js';
+import { readYoloLabels, yoloClassNames, type YoloClassMap } from '../../formats/yolo-labels.js';
 
 export type AnnotationSource =
   | { readonly kind: 'points'; readonly csv: string }
@@ -41,57 +41,181 @@ export interface ImportRequest {
 export interface ImportResult {
   readonly dataset: Dataset;
   readonly warnings: string[];
+  /** Facts worth a line on stderr that need no action (boxes of dropped YOLO classes). */
+  readonly notes: string[];
 }
 
 function uniqueInOrder(names: Iterable<string>): string[] {
   return [...new Set(names)];
 }
 
+/** Decodes every image; the ones that fail become problems naming the image file. */
+async function readImageSizes(
+  request: ImportRequest,
+  names: readonly string[],
+  problems: ProblemDetail[],
+): Promise<Map<string, { width: number; height: number }>> {
+  let done = 0;
+  const failed: ProblemDetail[] = [];
+  const decoded = await mapWithConcurrency(names, 4, async (name) => {
+    const path = join(request.imagesDir, name);
+    try {
+      const { width, height } = await readGreyImage(path);
+      return { width, height };
+    } catch (error) {
+      if (!(error instanceof DicentraError)) throw error;
+      failed.push({ code: error.code, file: path, message: error.message });
+      return null;
+    } finally {
+      request.onProgress?.(++done, names.length);
+    }
+  });
+  problems.push(
+    ...failed.sort((a, b) => names.indexOf(basename(a.file!)) - names.indexOf(basename(b.file!))),
+  );
+  const sizes = new Map<string, { width: number; height: number }>();
+  decoded.forEach((size, i) => {
+    if (size) sizes.set(names[i]!, size);
+  });
+  return sizes;
+}
+
+/** Runs an annotation reader, returning its DicentraError instead of throwing it. */
+async function attempt<T>(read: () => Promise<T>): Promise<T | DicentraError> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof DicentraError) return error;
+    throw error;
+  }
+}
+
+/** A reader's error as entries of the problem list. */
+function asProblems(error: DicentraError): ProblemDetail[] {
+  if (error.problems.length > 0) return [...error.problems];
+  return [
+    {
+      code: error.code,
+      ...(error.file ? { file: error.file } : {}),
+      ...(error.field ? { field: error.field } : {}),
+      message: error.message,
+    },
+  ];
+}
+
+/** Points of images not in the folder, and points outside their image, each at its source line. */
+function findPointProblems(
+  table: PointsByImage,
+  names: readonly string[],
+  sizes: ReadonlyMap<string, { width: number; height: number }>,
+  imagesDir: string,
+): ProblemDetail[] {
+  const problems: ProblemDetail[] = [];
+  const inFolder = new Set(names);
+  for (const [image, byClass] of table) {
+    const size = sizes.get(image);
+    for (const [className, points] of byClass) {
+      for (const { at, file, line } of points) {
+        const where = { file, field: `line ${line}` };
+        if (!inFolder.has(image)) {
+          problems.push({
+            code: 'DCN_E_CSV_INVALID',
+            ...where,
+            message: `image ${image} is not in ${imagesDir} (the image column holds file names inside --images)`,
+          });
+        } else if (
+          size &&
+          (at[0] < 0 || at[1] < 0 || at[0] >= size.width || at[1] >= size.height)
+        ) {
+          problems.push({
+            code: 'DCN_E_POINT_OUT_OF_BOUNDS',
+            ...where,
+            message: `point (${at[0]}, ${at[1]}) of class "${className}" lies outside the ${size.width}×${size.height} image ${image}`,
+          });
+        }
+      }
+    }
+  }
+  return problems.sort((a, b) =>
+    a.file === b.file
+      ? Number(a.field!.slice(5)) - Number(b.field!.slice(5))
+      : a.file!.localeCompare(b.file!),
+  );
+}
+
+/** Image files that would share one dataset id (`a.png` and `a.tif`). */
+function findSharedIds(names: readonly string[], imagesDir: string): ProblemDetail[] {
+  const byId = new Map<string, string[]>();
+  for (const name of names) {
+    const id = name.replace(/\.[^.]+$/, '');
+    byId.set(id, [...(byId.get(id) ?? []), name]);
+  }
+  return [...byId]
+    .filter(([, files]) => files.length > 1)
+    .map(([id, files]) => ({
+      code: 'DCN_E_DUPLICATE_ID',
+      file: join(imagesDir, files[1]!),
+      message: `${files.join(' and ')} would share the image id "${id}"; rename one of them`,
+    }));
+}
+
 /**
  * Builds a dataset from an image folder and point annotations, checks it
  * completely (decoding every image) and returns it; nothing is written here.
+ * Every problem is listed at once, each at its image file or annotation line.
  */
 export async function importDataset(request: ImportRequest): Promise<ImportResult> {
   const names = await listImageFiles(request.imagesDir, { sharedIds: 'allowed' });
   const warnings: string[] = [];
-  const infos = await mapWithConcurrency(names, 4, (name) =>
-    readImageInfo(join(request.imagesDir, name)),
-  );
-  const sizes = new Map(names.map((name, i) => [name, infos[i]!]));
+  const notes: string[] = [];
+  const problems: ProblemDetail[] = [];
+  const sizes = await readImageSizes(request, names, problems);
+  problems.push(...findSharedIds(names, request.imagesDir));
 
-  let table: PointsByImage;
-  let sourceClasses: string[];
-  if (request.annotations.kind === 'points') {
-    table = await readPointTable(request.annotations.csv);
-    const unknownImages = [...table.keys()].filter((name) => !sizes.has(name));
-    if (unknownImages.length > 0) {
-      throw new DicentraError(
-        'DCN_E_CSV_INVALID',
-        `point table names ${unknownImages.length} image(s) not in ${request.imagesDir}: ${unknownImages.slice(0, 5).join(', ')}`,
-        {
-          file: request.annotations.csv,
-          field: 'image',
-          hint: 'the image column holds file names inside the --images folder',
-        },
-      );
-    }
-    sourceClasses = uniqueInOrder([
-      ...DEFAULT_CLASSES,
-      ...[...table.values()].flatMap((byClass) => [...byClass.keys()]),
-    ]);
-  } else {
-    const yolo = await readYoloLabels(
-      request.annotations.labelDir,
-      sizes,
-      request.annotations.classMap,
-    );
-    table = yolo.table;
-    if (yolo.unlabelled.length > 0) {
+  const annotations = request.annotations;
+  const read = await attempt(() =>
+    annotations.kind === 'points'
+      ? readPointTable(annotations.csv).then((table) => ({ table, unlabelled: [], dropped: 0 }))
+      : readYoloLabels(annotations.labelDir, sizes, annotations.classMap),
+  );
+  if (read instanceof DicentraError) {
+    // the reader's own error stands when nothing else went wrong
+    if (problems.length === 0) throw read;
+    problems.push(...asProblems(read));
+  }
+  const table = read instanceof DicentraError ? null : read.table;
+  if (!(read instanceof DicentraError)) {
+    if (read.unlabelled.length > 0) {
       warnings.push(
-        `${yolo.unlabelled.length} image(s) have no label file and are taken as having no object: ${yolo.unlabelled.slice(0, 5).join(', ')}`,
+        `${read.unlabelled.length} image(s) have no label file and are taken as having no object: ${read.unlabelled.slice(0, 5).join(', ')}`,
       );
     }
-    sourceClasses = uniqueInOrder(request.annotations.classMap.values());
+    if (read.dropped > 0)
+      notes.push(`${read.dropped} boxes of dropped classes ignored (--yolo-classes ID=-)`);
+  }
+  const sourceClasses =
+    annotations.kind === 'points'
+      ? uniqueInOrder([
+          ...DEFAULT_CLASSES,
+          ...[...(table?.values() ?? [])].flatMap((byClass) => [...byClass.keys()]),
+        ])
+      : yoloClassNames(annotations.classMap);
+  if (table) problems.push(...findPointProblems(table, names, sizes, request.imagesDir));
+  if (problems.length > 0 || !table) {
+    throw new DicentraError(
+      'DCN_E_DATASET_INVALID',
+      `cannot import ${request.imagesDir}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems
+        .map(
+          (p) =>
+            `  ${p.code} in ${p.file ?? '(input)'}${p.field ? ` ${p.field}` : ''}: ${p.message}`,
+        )
+        .join('\n')}`,
+      {
+        problems,
+        exitCode: problemsExitCode(problems),
+        hint: 'fix each listed image or annotation line; nothing was written',
+      },
+    );
   }
   const classes = request.classes ? [...request.classes] : sourceClasses;
 
@@ -113,7 +237,7 @@ export async function importDataset(request: ImportRequest): Promise<ImportResul
     const size = sizes.get(name)!;
     const points: Record<string, Point[]> = {};
     for (const className of uniqueInOrder([...classes, ...(table.get(name)?.keys() ?? [])])) {
-      points[className] = table.get(name)?.get(className) ?? [];
+      points[className] = (table.get(name)?.get(className) ?? []).map((point) => point.at);
     }
     const sample = samples.get(name);
     return {
@@ -148,12 +272,10 @@ export async function importDataset(request: ImportRequest): Promise<ImportResul
   };
   // class names from --classes or a YOLO class map must be valid too
   validateWithSchema(dataset, datasetSchema, request.outPath, 'imported dataset');
+  // every image was decoded above; this re-reads headers only, for what the build could still break
   throwIfProblems(
-    await findDatasetProblems(dataset, request.outPath, {
-      decode: true,
-      onProgress: request.onProgress,
-    }),
+    await findDatasetProblems(dataset, request.outPath, { decode: false }),
     request.outPath,
   );
-  return { dataset, warnings };
+  return { dataset, warnings, notes };
 }
