@@ -112,7 +112,7 @@ test('detect after evaluate on the same images and bundle runs no member; detect
     selection: { mode: 'all' },
     tc: { dicentric: { kind: 'fixed', tc: 0.5 }, fragment: { kind: 'fixed', tc: 0.5 } },
     ta: { dicentric: 2, fragment: 2 },
-    images: [{ id: 'cell', file: join(dir, 'cell.png') }],
+    images: [{ id: 'cell', file: join(dir, 'cell.png'), caseId: 'dataset' }],
     cacheDir: null,
     outPath: join(dir, 'cached.json'),
     toolVersion: 'test',

@@ -51,6 +51,6 @@ test('the default written in --help is the value used', () => {
   limits.parseOptions([]);
   assert.deepEqual(synth.opts().size, { width: 1008, height: 888 });
   assert.deepEqual(synth.opts().doseRange, [0, 5]);
-  assert.deepEqual(synth.opts().split, [0.8, 0.1, 0.1]);
+  assert.deepEqual(synth.opts().split, { train: 0.8, val: 0.1, test: 0.1 });
   assert.deepEqual(limits.opts().cells, [20, 50, 100, 200, 500, 1000]);
 });

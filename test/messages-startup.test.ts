@@ -20,6 +20,7 @@ const COMMANDS = [
   'limits',
   'calibrate',
   'dynamics',
+  'counts',
 ];
 
 /** Libraries only the commands' engines need; --help must not pay for them. */

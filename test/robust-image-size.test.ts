@@ -70,8 +70,20 @@ test('DICENTRA_MAX_PIXELS lowers the limit for validate, import, calibrate and d
       assert.equal(error.problems[0]!.code, 'DCN_E_IMAGE_TOO_LARGE');
       assert.match(error.problems[0]!.message, message);
     }
+    // import lists every problem at once, each with its own code
+    const imported = await refusalOf([
+      'import',
+      '--images',
+      join(dir, 'img'),
+      '--points',
+      points,
+      '--out',
+      join(dir, 'i.json'),
+    ]);
+    assert.equal(imported.exitCode, 3);
+    assert.equal(imported.problems[0]!.code, 'DCN_E_IMAGE_TOO_LARGE');
+    assert.match(imported.problems[0]!.message, message);
     for (const args of [
-      ['import', '--images', join(dir, 'img'), '--points', points, '--out', join(dir, 'i.json')],
       [
         'calibrate',
         '--model',

@@ -132,12 +132,12 @@ test('import and detect refuse two image files with one stem, naming both files'
   assert.equal(imported.code, 'DCN_E_DATASET_INVALID');
   assert.equal(imported.exitCode, 2);
   assert.deepEqual(
-    imported.problems.map((p) => [p.code, p.field]),
-    [['DCN_E_DUPLICATE_ID', 'images[1].id']],
+    imported.problems.map((p) => [p.code, p.file]),
+    [['DCN_E_DUPLICATE_ID', join(dir, 'img', 'cell.tif')]],
   );
   assert.match(
     imported.problems[0]!.message,
-    /id "cell" of .*cell\.tif is already used by images\[0\] \(.*cell\.png\)/,
+    /cell\.png and cell\.tif would share the image id "cell"/,
   );
 
   const detect = await refusalOf([

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBundleFile, verifyBundleMembers } from '../src/formats/bundle-file.js';
 import { makeTempDir } from './support/paths.js';
@@ -16,10 +16,14 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI; `onStderr` may interrupt it (returns true to send SIGINT once). */
+/** Runs the CLI; `onStderr` may interrupt it (returns true to send `signal`, default SIGINT, once). */
 function train(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; onStderr?: (text: string) => boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    onStderr?: (text: string) => boolean;
+    signal?: NodeJS.Signals;
+  } = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'train', ...args], {
@@ -34,7 +38,7 @@ function train(
       stderr += chunk.toString();
       if (!signalled && options.onStderr?.(stderr)) {
         signalled = true;
-        child.kill('SIGINT');
+        child.kill(options.signal ?? 'SIGINT');
       }
     });
     child.on('error', reject);
@@ -122,4 +126,28 @@ test('Ctrl-C stops at a safe point with a valid bundle; --resume finishes the ru
     Array.from({ length: last - 1 }, (_, i) => i + 2),
   );
   await verifyBundleMembers(bundle, bundle.bundle.members);
+});
+
+/** Processes whose command line mentions `text` (read from /proc). */
+async function processesMentioning(text: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const command = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (command.includes(text)) found.push(Number(entry));
+  }
+  return found;
+}
+
+test('SIGTERM stops like Ctrl-C: exit 130, a valid bundle, and no worker left running', async () => {
+  const out = join(folder, 'terminated');
+  const run = await train(
+    ['--data', set.datasetPath, '--out', out, ...TINY, '--warmup', '1', '--epochs', '500'],
+    { onStderr: (text) => /epoch 2\/500/.test(text), signal: 'SIGTERM' },
+  );
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /DCN_E_INTERRUPTED/);
+  const bundle = await readBundleFile(join(out, 'bundle.json'));
+  await verifyBundleMembers(bundle, bundle.bundle.members);
+  assert.deepEqual(await processesMentioning(out), []);
 });

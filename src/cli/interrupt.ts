@@ -3,17 +3,20 @@ import { DicentraError } from '../formats/dicentra-error.js';
 /**
  * Ctrl-C handling: the first SIGINT aborts the shared signal so long jobs stop
  * at a safe point (finished work kept, temp files removed); a second one exits
- * at once with 130.
+ * at once with 130. SIGTERM and SIGHUP (kill, a closed terminal, a job
+ * scheduler) are treated alike: by default Node would die at once and leave a
+ * child such as the training worker running on its own.
  */
 export function installInterruptHandler(): AbortSignal {
   const controller = new AbortController();
-  process.on('SIGINT', () => {
+  const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
     process.stderr.write(
       '\ninterrupt: stopping at the next safe point (Ctrl-C again to quit now)\n',
     );
     controller.abort();
-  });
+  };
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, onSignal);
   return controller.signal;
 }
 

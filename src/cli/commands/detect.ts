@@ -8,7 +8,6 @@ import type { Bundle } from '../../formats/bundle.js';
 import type { LoadedBundle } from '../../formats/bundle-file.js';
 import type { ClassTc } from '../../engines/detect/detect-images.js';
 import type { CommandContext } from '../command-context.js';
-import { readCaseImages } from '../../engines/import/case-images.js';
 import { chooseMembers } from '../../engines/detect/choose-members.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
@@ -158,6 +157,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       const { members, selection, tc, ta, counting } = options.curve
         ? await curveDetector(options, loaded)
         : { ...chosenDetector(options, bundle, context), counting: undefined };
+      const { readCaseImages } = await import('../../engines/import/case-images.js');
       const images = await readCaseImages(options.images);
       const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
       await checkCommandFiles({

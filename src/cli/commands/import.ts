@@ -4,7 +4,6 @@ import type { SplitRatios } from '../../cores/split-assignment.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import type { AnnotationSource } from '../../engines/import/import-dataset.js';
 import { DEFAULT_YOLO_CLASSES, parseYoloClassMap } from '../../formats/yolo-labels.js';
-import { listImageFiles } from '../../engines/import/image-folder.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseSplitRatios } from '../parse-options.js';
@@ -75,6 +74,7 @@ export function registerImportCommand(program: Command, signal: AbortSignal): vo
           hint: 'use --points FILE.csv for point tables or --yolo LABEL_DIR for YOLO boxes',
         });
       }
+      const { listImageFiles } = await import('../../engines/import/image-folder.js');
       const imageFiles = await listImageFiles(options.images, { sharedIds: 'allowed' });
       await checkCommandFiles({
         inputs: {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   DIFFICULTIES,
   resolveSynthParameters,
@@ -124,12 +124,15 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseChoice('--difficulty', DIFFICULTIES),
         'medium',
       )
-      .option(
-        '--preset <name>',
-        'wide: draw frame size, chromosome width (8–22 px), sister separation, grey or colour ' +
-          'stain, JPEG, illumination, defocus, dust, scratches and crowding per image, for training ' +
-          '(replaces --difficulty, --size, --scale, --rgb and --jpeg-quality)',
-        parseChoice('--preset', ['wide'] as const),
+      .addOption(
+        new Option(
+          '--preset <name>',
+          'wide: draw frame size, chromosome width (8–22 px), sister separation, grey or colour ' +
+            'stain, JPEG, illumination, defocus, dust, scratches and crowding per image, for training ' +
+            '(replaces --difficulty, --size, --scale, --rgb and --jpeg-quality: not with them)',
+        )
+          .argParser(parseChoice('--preset', ['wide'] as const))
+          .conflicts(['difficulty', 'size', 'scale', 'rgb', 'jpegQuality']),
       )
       .option(
         '--mode <mode>',
