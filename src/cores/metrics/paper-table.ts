@@ -57,14 +57,16 @@ export function surface(counts: SweepCounts): FamilyPoint[] {
  * The paper's operating-point rule (Tables 1–2): choose the ensemble's
  * (T_C, T_A) so its median precision is at least the reference's (Model B),
  * and among those take the highest median recall (ties: higher precision).
- * When no point reaches the reference precision, the most precise point.
+ * When no point reaches the reference precision, the most precise point;
+ * null when no point has both a precision and a recall (a class with no
+ * annotated object in the split has no recall anywhere).
  */
 export function matchPrecision(
   points: readonly FamilyPoint[],
   referencePrecision: number,
-): { point: FamilyPoint; matched: boolean } {
+): { point: FamilyPoint; matched: boolean } | null {
   const defined = points.filter((p) => p.precision && p.recall);
-  if (defined.length === 0) throw new RangeError('no grid point has defined precision and recall');
+  if (defined.length === 0) return null;
   const eligible = defined.filter((p) => p.precision!.median >= referencePrecision);
   if (eligible.length === 0) {
     const best = defined.reduce((a, b) => (b.precision!.median > a.precision!.median ? b : a));

@@ -129,9 +129,10 @@ function evaluateClass(
   const paperTa = Math.min(settings.paperTa, size - 1);
   const points = surface(ensemble);
   const pointB = familyPoint(singleB, f.kSingle, 0);
-  const matched = pointB.precision
-    ? matchPrecision(points, pointB.precision.median)
-    : { point: familyPoint(ensemble, f.kPaper, paperTa), matched: false };
+  const matched = (pointB.precision && matchPrecision(points, pointB.precision.median)) || {
+    point: familyPoint(ensemble, f.kPaper, paperTa),
+    matched: false,
+  };
   const ensembleOver = `${f.subsets.length} random ensembles of ${size}`;
   const table: TableRow[] = [
     ...(singleA
