@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { readMetricsFile } from '../src/formats/metrics.js';
-import { FIXTURES, makeTempDir } from './support/paths.js';
+import { FIXTURES } from './support/paths.js';
+import { makeTwoBlockCell } from './support/two-block-cell.js';
 import { runCli } from './support/run-cli.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
@@ -54,23 +53,7 @@ function assertRecomputes(point: Point, where: string): void {
 
 test('metrics.json of a real evaluate run: every precision and recall recomputes from its TP, FP, FN', async () => {
   // the image and points of metrics-evaluate.test.ts: a grey and a white block, two dicentrics, a fragment
-  const dir = await makeTempDir('dosepath-metrics');
-  const pixels = new Uint8Array(24 * 20);
-  for (let y = 4; y < 8; y++) for (let x = 8; x < 12; x++) pixels[y * 24 + x] = 200;
-  for (let y = 12; y < 16; y++) for (let x = 0; x < 4; x++) pixels[y * 24 + x] = 255;
-  await sharp(pixels, { raw: { width: 24, height: 20, channels: 1 } })
-    .png()
-    .toFile(join(dir, 'cell.png'));
-  const points = {
-    dicentric: [
-      [10, 6],
-      [20, 18],
-    ],
-    fragment: [[20, 2]],
-  };
-  const image = { id: 'cell', path: 'cell.png', width: 24, height: 20, split: 'test', points };
-  const data = { version: '1.0', classes: ['dicentric', 'fragment'], images: [image] };
-  await writeFile(join(dir, 'dataset.json'), JSON.stringify(data));
+  const dir = await makeTwoBlockCell('dosepath-metrics');
   const out = join(dir, 'eval');
   const run = await runCli([
     ...['evaluate', '--model', TINY, '--baseline', TINY, '--data', join(dir, 'dataset.json')],

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { readBundleFile } from '../src/formats/bundle-file.js';
 import type { Detections } from '../src/formats/detections.js';
 import { detectImages } from '../src/engines/detect/detect-images.js';
-import { FIXTURES, makeTempDir } from './support/paths.js';
+import { FIXTURES } from './support/paths.js';
+import { makeTwoBlockCell } from './support/two-block-cell.js';
 import { runCli } from './support/run-cli.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
@@ -17,36 +17,8 @@ const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
  * five members exceed T_C 0.5 on both blocks (20 · 200/255 = 15.7 > 14), so with T_A 2
  * each block is one detection of one heatmap cell with 5 votes.
  */
-async function testSet(): Promise<string> {
-  const dir = await makeTempDir('loop-shared');
-  const pixels = new Uint8Array(24 * 20);
-  for (let y = 4; y < 8; y++) for (let x = 8; x < 12; x++) pixels[y * 24 + x] = 200;
-  for (let y = 12; y < 16; y++) for (let x = 0; x < 4; x++) pixels[y * 24 + x] = 255;
-  await sharp(pixels, { raw: { width: 24, height: 20, channels: 1 } })
-    .png()
-    .toFile(join(dir, 'cell.png'));
-  const dataset = {
-    version: '1.0',
-    classes: ['dicentric', 'fragment'],
-    images: [
-      {
-        id: 'cell',
-        path: 'cell.png',
-        width: 24,
-        height: 20,
-        split: 'test',
-        points: {
-          dicentric: [
-            [10, 6],
-            [20, 18],
-          ],
-          fragment: [[20, 2]],
-        },
-      },
-    ],
-  };
-  await writeFile(join(dir, 'dataset.json'), JSON.stringify(dataset));
-  return dir;
+function testSet(): Promise<string> {
+  return makeTwoBlockCell('loop-shared');
 }
 
 const detectArgs = (dir: string, out: string, cache: string, tc = '0.5') => [

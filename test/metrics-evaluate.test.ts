@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { FIXTURES, makeTempDir } from './support/paths.js';
+import { FIXTURES } from './support/paths.js';
+import { makeTwoBlockCell } from './support/two-block-cell.js';
 import { runCli } from './support/run-cli.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
@@ -24,36 +24,8 @@ interface Row {
  * Fragments: sigmoid(20(1 − a) − b_k) is high on the whole background, one component
  * holding the fragment's disk: TP 1, FP 0, FN 0.
  */
-async function dataset(): Promise<string> {
-  const dir = await makeTempDir('evaluate');
-  const pixels = new Uint8Array(24 * 20);
-  for (let y = 4; y < 8; y++) for (let x = 8; x < 12; x++) pixels[y * 24 + x] = 200;
-  for (let y = 12; y < 16; y++) for (let x = 0; x < 4; x++) pixels[y * 24 + x] = 255;
-  await sharp(pixels, { raw: { width: 24, height: 20, channels: 1 } })
-    .png()
-    .toFile(join(dir, 'cell.png'));
-  const data = {
-    version: '1.0',
-    classes: ['dicentric', 'fragment'],
-    images: [
-      {
-        id: 'cell',
-        path: 'cell.png',
-        width: 24,
-        height: 20,
-        split: 'test',
-        points: {
-          dicentric: [
-            [10, 6],
-            [20, 18],
-          ],
-          fragment: [[20, 2]],
-        },
-      },
-    ],
-  };
-  await writeFile(join(dir, 'dataset.json'), JSON.stringify(data));
-  return dir;
+function dataset(): Promise<string> {
+  return makeTwoBlockCell('evaluate');
 }
 
 test('evaluate: hand-known P/R, intervals over members, tables and figures, cached reruns', async () => {
