@@ -2,23 +2,32 @@ import { parse } from 'csv-parse/sync';
 import { DicentraError } from './dicentra-error.js';
 import { readTextFile } from './json-file.js';
 
+/** One row of a CSV table: its cells by column name, and the line of the file it ends on. */
+export interface CsvRecord {
+  readonly line: number;
+  readonly cells: Record<string, string>;
+}
+
 /**
  * Reads a CSV file with a header line into one record per row, keyed by the
- * trimmed column names; cells are trimmed and blank lines skipped. `what`
+ * trimmed column names; cells are trimmed and blank lines skipped (each record
+ * keeps its own line number, so messages point at the right line). `what`
  * names the table in messages, `hint` says what a valid one looks like.
  */
 export async function readCsvRecords(
   path: string,
   what: string,
   hint: string,
-): Promise<Record<string, string>[]> {
+): Promise<CsvRecord[]> {
   const text = await readTextFile(path, what);
   try {
-    return parse(text, {
+    const rows = parse(text, {
       columns: (header: string[]) => header.map((name) => name.trim()),
       skip_empty_lines: true,
       trim: true,
-    }) as Record<string, string>[];
+      info: true,
+    }) as { record: Record<string, string>; info: { lines: number } }[];
+    return rows.map(({ record, info }) => ({ line: info.lines, cells: record }));
   } catch (error) {
     throw new DicentraError(
       'DCN_E_CSV_INVALID',

@@ -35,7 +35,7 @@ export async function readPointTable(path: string): Promise<PointsByImage> {
     'point table',
     'the table needs a header line `image,class,x,y` and one point per line',
   );
-  const first = rows[0];
+  const first = rows[0]?.cells;
   const missing = ['image', 'class', 'x', 'y'].filter((column) => first && !(column in first));
   if (missing.length > 0) {
     throw new DicentraError(
@@ -50,8 +50,7 @@ export async function readPointTable(path: string): Promise<PointsByImage> {
   }
   const table: PointsByImage = new Map();
   const problems: string[] = [];
-  rows.forEach((row, index) => {
-    const line = index + 2; // 1-based, after the header
+  rows.forEach(({ line, cells: row }) => {
     const x = parseDecimal(row.x);
     const y = parseDecimal(row.y);
     if (!row.image) problems.push(`line ${line}: empty image name`);

@@ -15,8 +15,7 @@ export async function readSampleTable(path: string): Promise<Map<string, SampleI
   );
   const samples = new Map<string, SampleInfo>();
   const problems: string[] = [];
-  rows.forEach((row, index) => {
-    const line = index + 2;
+  rows.forEach(({ line, cells: row }) => {
     if (!row.image || !row.sampleId) {
       problems.push(`line ${line}: image and sampleId are required`);
       return;
