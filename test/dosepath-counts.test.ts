@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { caseTableCsv, readCaseTable } from '../src/formats/count-table.js';
 import { readDoseResultFile } from '../src/formats/dose-result.js';
 import { FIXTURES, makeTempDir } from './support/paths.js';
+import { CELL_SIZE, writeCountedCell } from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
 
 /**
@@ -14,29 +14,6 @@ import { runCli } from './support/run-cli.js';
  * with blocks on the 4-pixel grid has counts known by construction.
  */
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
-const SIZE = 32;
-const SLOTS: [number, number][] = [1, 3, 5, 7].flatMap((gy) =>
-  [1, 3, 5, 7].map((gx): [number, number] => [gx, gy]),
-);
-
-async function writeCell(file: string, dicentrics: number, fragments: number): Promise<void> {
-  const pixels = Buffer.alloc(SIZE * SIZE, 128);
-  // the block at grid (0, 0) pins the min–max normalisation and has the background's mean
-  pixels[0] = 0;
-  pixels[1] = 255;
-  pixels[2] = 129;
-  const fill = (slot: number, value: number) => {
-    const [gx, gy] = SLOTS[slot]!;
-    for (let y = 0; y < 4; y++) {
-      for (let x = 0; x < 4; x++) pixels[(gy * 4 + y) * SIZE + gx * 4 + x] = value;
-    }
-  };
-  for (let i = 0; i < dicentrics; i++) fill(i, 255);
-  for (let i = 0; i < fragments; i++) fill(dicentrics + i, 0);
-  await sharp(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } })
-    .png()
-    .toFile(file);
-}
 
 /** Calibration cells per dose as [dicentrics, fragments] (those of dosimetry-calibrate-cli). */
 const none = (n: number) => Array.from({ length: n }, (): [number, number] => [0, 0]);
@@ -68,12 +45,12 @@ const setup = (async () => {
   for (const [dose, cells] of Object.entries(CALIBRATION)) {
     for (const [i, [d, f]] of cells.entries()) {
       const id = `d${dose}-c${i}`;
-      await writeCell(join(dir, 'calib', `${id}.png`), d, f);
+      await writeCountedCell(join(dir, 'calib', `${id}.png`), d, f);
       images.push({
         id,
         path: `${id}.png`,
-        width: SIZE,
-        height: SIZE,
+        width: CELL_SIZE,
+        height: CELL_SIZE,
         split: 'none',
         doseGy: Number(dose),
       });
@@ -87,7 +64,7 @@ const setup = (async () => {
   const caseDir = join(dir, 'person-3');
   await mkdir(caseDir);
   for (const [i, [d, f]] of CASE_CELLS.entries())
-    await writeCell(join(caseDir, `cell-${i}.png`), d, f);
+    await writeCountedCell(join(caseDir, `cell-${i}.png`), d, f);
   const curve = join(dir, 'curve.json');
   const run = await runCli([
     ...['calibrate', '--model', TINY, '--data', data, '--out', curve],

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { FIXTURES, makeTempDir } from './support/paths.js';
+import { CELL_SIZE, writeCountedCell } from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
 
 /**
@@ -17,29 +17,6 @@ import { runCli } from './support/run-cli.js';
  * pin the normalisation, with a mean of exactly 128 (a background block).
  */
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
-const SIZE = 32;
-const SLOTS: [number, number][] = [1, 3, 5, 7].flatMap((gy) =>
-  [1, 3, 5, 7].map((gx): [number, number] => [gx, gy]),
-);
-
-async function writeCell(file: string, dicentrics: number, fragments: number): Promise<void> {
-  const pixels = Buffer.alloc(SIZE * SIZE, 128);
-  // the anchor block at grid (0, 0): 0 + 255 + 129 + 13 × 128 = 16 × 128
-  pixels[0] = 0;
-  pixels[1] = 255;
-  pixels[2] = 129;
-  const fill = (slot: number, value: number) => {
-    const [gx, gy] = SLOTS[slot]!;
-    for (let y = 0; y < 4; y++) {
-      for (let x = 0; x < 4; x++) pixels[(gy * 4 + y) * SIZE + gx * 4 + x] = value;
-    }
-  };
-  for (let i = 0; i < dicentrics; i++) fill(i, 255);
-  for (let i = 0; i < fragments; i++) fill(dicentrics + i, 0);
-  await sharp(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } })
-    .png()
-    .toFile(file);
-}
 
 /** Cells per dose as [dicentrics, fragments]; 8 cells each. */
 const CALIBRATION: Record<number, [number, number][]> = {
@@ -84,12 +61,12 @@ async function makeCalibration(dir: string): Promise<string> {
   for (const [dose, cells] of Object.entries(CALIBRATION)) {
     for (let i = 0; i < cells.length; i++) {
       const id = `d${dose}-c${i}`;
-      await writeCell(join(dir, `${id}.png`), cells[i]![0], cells[i]![1]);
+      await writeCountedCell(join(dir, `${id}.png`), cells[i]![0], cells[i]![1]);
       images.push({
         id,
         path: `${id}.png`,
-        width: SIZE,
-        height: SIZE,
+        width: CELL_SIZE,
+        height: CELL_SIZE,
         split: 'none',
         sampleId: `sample-${dose}`,
         doseGy: Number(dose),
@@ -125,7 +102,7 @@ const setup = (async () => {
   const caseDir = join(dir, 'person-7');
   await mkdir(caseDir);
   for (let i = 0; i < CASE_CELLS.length; i++) {
-    await writeCell(join(caseDir, `cell-${i}.png`), CASE_CELLS[i]![0], CASE_CELLS[i]![1]);
+    await writeCountedCell(join(caseDir, `cell-${i}.png`), CASE_CELLS[i]![0], CASE_CELLS[i]![1]);
   }
   const curve = join(dir, 'curve.json');
   const run = await runCli([
