@@ -1,4 +1,4 @@
-"""bundle.json, written to the schema of src/formats/bundle.ts (version 1.0).
+"""bundle.json, written to the schema of src/formats/bundle.ts (version 1.1).
 
 The bundle is written when a run starts (no members) and rewritten atomically
 each time a member is appended, so at any moment it lists exactly the members
@@ -12,13 +12,14 @@ from typing import Any, Dict, List, Optional
 from .config import OUTPUT_STRIDE, TrainConfig
 from .files import write_json_atomic
 
-BUNDLE_FORMAT_VERSION = "1.0"
+BUNDLE_FORMAT_VERSION = "1.1"
 BUNDLE_FILE = "bundle.json"
 MEMBERS_DIR = "members"
 
 
 def new_bundle(config: TrainConfig, classes: List[str], parameters: int, feature_channels: int,
-               dataset_sha256: str, torch_version: str, device: str, command: Optional[str]) -> Dict[str, Any]:
+               dataset_sha256: str, torch_version: str, device: str, command: Optional[str],
+               parent: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     training: Dict[str, Any] = {
         "config": config.to_json(),
         "seed": config.seed,
@@ -28,6 +29,8 @@ def new_bundle(config: TrainConfig, classes: List[str], parameters: int, feature
     }
     if command:
         training["command"] = command
+    if parent:
+        training["initFrom"] = parent  # 1.1: the run whose final weights started this one
     return {
         "version": BUNDLE_FORMAT_VERSION,
         "classes": list(classes),

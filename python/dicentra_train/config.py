@@ -74,6 +74,9 @@ class TrainConfig:
     threads: Optional[int] = None
     # The named recipe the run started from (PRESETS); its values are already in the fields.
     preset: Optional[str] = None
+    # A finished run folder whose final weights start this run (fine-tuning on other data);
+    # its architecture and classes must match. None: the seeded random initialisation.
+    init_from: Optional[str] = None
 
     @property
     def pad_multiple(self) -> int:
@@ -217,6 +220,8 @@ def validate(config: TrainConfig) -> None:
     need(config.channels_last is None or isinstance(config.channels_last, bool), "channels_last", "true, false or null")
     need(config.threads is None or (_is_int(config.threads) and config.threads >= 1), "threads", "null or a positive integer")
     need(_is_int(config.seed) and config.seed >= 0, "seed", "an integer ≥ 0")
+    need(config.init_from is None or (isinstance(config.init_from, str) and config.init_from != ""),
+         "init_from", "null or the path of a run folder")
     need(config.shuffle_seed is None or (_is_int(config.shuffle_seed) and config.shuffle_seed >= 0), "shuffle_seed", "null or an integer ≥ 0")
     need(
         config.crop is None or (_is_int(config.crop) and config.crop > 0 and config.crop % config.pad_multiple == 0),

@@ -8,12 +8,13 @@ from typing import Any, Dict, Optional, Tuple
 import torch
 
 from .bundle import BUNDLE_FILE, new_bundle, read_bundle, write_bundle
+from .files import sha256_of
 from .config import RESUMABLE_CHANGES, TrainConfig, config_from_json
 from .data import DatasetFile, load_splits, read_dataset
 from .errors import WorkerError
 from .events import emit, log
 from .model import build_model, parameter_count
-from .state import has_state, load_state
+from .state import STATE_FILE, has_state, load_state
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,34 @@ def resolve_config(request: RunRequest) -> Tuple[TrainConfig, int]:
     return config, int(state["epoch"])
 
 
+ARCHITECTURE_KEYS = ("depth", "baseWidth", "norm", "stem")
+
+
+def describe_parent(config: TrainConfig, classes) -> Optional[Dict[str, Any]]:
+    """Checks that the run named by initFrom can start this one; returns what bundle.json records of it."""
+    parent = config.init_from
+    if parent is None:
+        return None
+    hint = "name a run folder of `dicentra train` whose model has this run's depth, baseWidth, norm, stem and classes"
+    if not has_state(parent) or not os.path.exists(os.path.join(parent, BUNDLE_FILE)):
+        raise WorkerError("DCN_E_RUN_STATE", f"initFrom {parent} holds no training run (no {STATE_FILE} or bundle.json)",
+                          file=parent, field="initFrom", hint=hint, exit_code=3)
+    state, bundle = load_state(parent), read_bundle(parent)
+    mine = config.to_json()
+    for key in ARCHITECTURE_KEYS:
+        if state["config"].get(key) != mine[key]:
+            raise WorkerError("DCN_E_RUN_STATE", f"initFrom {parent} has {key} {state['config'].get(key)!r}, this run {mine[key]!r}",
+                              file=parent, field=key, hint=hint, exit_code=2)
+    if list(bundle["classes"]) != list(classes):
+        raise WorkerError("DCN_E_RUN_STATE", f"initFrom {parent} has classes {bundle['classes']}, this dataset {list(classes)}",
+                          file=parent, field="classes", hint=hint, exit_code=2)
+    return {"path": parent, "epoch": int(state["epoch"]), "stateSha256": sha256_of(os.path.join(parent, STATE_FILE))}
+
+
 def prepare_run(request: RunRequest) -> Setup:
     config, start_epoch = resolve_config(request)
     dataset = read_dataset(request.data, with_lookalikes=config.lookalike_focus > 0)
+    parent = None if request.resume else describe_parent(config, dataset.classes)
     if config.lookalike_focus > 0 and not any(e.lookalikes for e in dataset.images["train"]):
         log(f"lookalikeFocus {config.lookalike_focus}: no tagged look-alikes (truth.json) beside {request.data}; "
             "those crops are drawn uniformly")
@@ -89,7 +115,7 @@ def prepare_run(request: RunRequest) -> Setup:
         model = build_model(config, len(dataset.classes))
         label = device if device == "cpu" else f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
         write_bundle(request.out, new_bundle(config, dataset.classes, parameter_count(model), model.feature_channels,
-                                             dataset.sha256, torch.__version__, label, request.command))
+                                             dataset.sha256, torch.__version__, label, request.command, parent))
     else:
         read_bundle(request.out)  # must exist and parse
     del splits  # the workers map the cache themselves

@@ -85,8 +85,11 @@ def train_process(setup: Setup, stop: StopFlag, rank: int = 0, world: int = 1, a
         restore_rng(state)
         if writer:
             _drop_orphan_members(out, setup.start_epoch)
-    elif writer:
-        save_state(out, 0, model, optimizer, config.to_json(), setup.dataset.sha256)
+    else:
+        if config.init_from is not None:
+            model.load_state_dict(load_state(config.init_from)["model"])
+        if writer:
+            save_state(out, 0, model, optimizer, config.to_json(), setup.dataset.sha256)
     model.to(device=device, memory_format=memory_format)
     # Optimiser tensors follow the parameters' device (a state loaded on CPU, trained on CUDA).
     for value in optimizer.state.values():

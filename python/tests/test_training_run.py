@@ -118,3 +118,26 @@ def test_two_process_data_parallel_run_writes_a_valid_bundle(tiny_dataset, tmp_p
     with open(os.path.join(out, bundle["members"][0]["file"]), "rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == bundle["members"][0]["sha256"]
     assert torch.isfinite(torch.tensor(bundle["members"][0]["validation"]["loss"]))
+
+
+def test_init_from_starts_at_the_parent_runs_final_weights_and_records_them(tiny_dataset, reference_run, tmp_path):
+    out = str(tmp_path / "child")
+    setup = prepare_run(RunRequest(tiny_dataset, out, {**TINY, "initFrom": reference_run, "epochs": 2}))
+    stop = StopFlag()
+    starts = []
+    # The state written before the first batch holds the starting weights.
+    train_process(setup, stop, after_batch=lambda e, b: starts.append(load_state(out)["model"]) if not starts else None)
+    parent = load_state(reference_run)
+    for name, tensor in parent["model"].items():
+        assert torch.equal(starts[0][name], tensor), name
+    with open(os.path.join(reference_run, "state", "last.pt"), "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    assert _bundle(out)["training"]["initFrom"] == {"path": reference_run, "epoch": 3, "stateSha256": digest}
+    assert _bundle(out)["version"] == "1.1"
+
+
+def test_init_from_refuses_another_architecture_or_a_folder_without_a_run(tiny_dataset, reference_run, tmp_path):
+    with pytest.raises(Exception, match="baseWidth 4, this run 8"):
+        prepare_run(RunRequest(tiny_dataset, str(tmp_path / "a"), {**TINY, "baseWidth": 8, "initFrom": reference_run}))
+    with pytest.raises(Exception, match="holds no training run"):
+        prepare_run(RunRequest(tiny_dataset, str(tmp_path / "b"), {**TINY, "initFrom": str(tmp_path)}))

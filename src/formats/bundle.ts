@@ -7,7 +7,7 @@ import { z } from 'zod';
  * (python/dicentra_train), read by inference and dynamics. The trainer's
  * writer mirrors this schema; change both together, with the version.
  */
-export const BUNDLE_FORMAT_VERSION = '1.0';
+export const BUNDLE_FORMAT_VERSION = '1.1';
 export const BUNDLE_FORMAT_MAJOR = 1;
 
 export const normalisationSchema = z.discriminatedUnion('kind', [
@@ -89,6 +89,11 @@ export const bundleSchema = z
         command: z.string().optional(),
         torchVersion: z.string().optional(),
         device: z.string().optional(),
+        /** 1.1: the run whose final weights started this one (fine-tuning). */
+        initFrom: z
+          .object({ path: z.string(), epoch: z.number().int(), stateSha256: z.string() })
+          .strict()
+          .optional(),
       })
       .strict(),
     members: z.array(memberSchema),

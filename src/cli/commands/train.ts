@@ -16,6 +16,12 @@ const CONFIG_FLAGS = [
     'a named recipe whose settings the config file and flags override: cpu (docs/training.md)',
     String,
   ],
+  [
+    'initFrom',
+    '--init-from <run-dir>',
+    'start from the final weights of an earlier run (fine-tuning): same architecture and classes',
+    String,
+  ],
   ['epochs', '--epochs <n>', 'epochs (paper: 100)', parseInteger('--epochs', 1)],
   [
     'warmup',
@@ -172,7 +178,11 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
   ).action(
     commandAction<TrainOptions>(signal, async (options, context) => {
       await checkCommandFiles({
-        inputs: { '--data': options.data, '--config': options.config },
+        inputs: {
+          '--data': options.data,
+          '--config': options.config,
+          '--init-from': options.initFrom as string | undefined,
+        },
         outputFolders: { '--out': options.out },
       });
       const { readDatasetFile } = await import('../../formats/dataset-file.js');
