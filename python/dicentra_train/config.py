@@ -136,6 +136,18 @@ PRESETS: Dict[str, Dict[str, Any]] = {
         "precision": "fp32",
     },
 }
+# The second stage of the shipped model: the cpu preset's model fine-tuned (with --init-from a
+# finished cpu run) on `dicentra synth --preset wide` images, about 1.5 h on two cores.
+PRESETS["cpu-finetune"] = {
+    **PRESETS["cpu"],
+    "epochs": 30,
+    "warmup": 20,
+    "learningRate": 5e-4,
+    "svStartEpoch": 1,
+    "svRampEpochs": 0,
+    "cropFocus": 0.5,
+    "lookalikeFocus": 0.35,
+}
 
 # Settings that may change on --resume without changing what the run computes.
 RESUMABLE_CHANGES = frozenset({"epochs", "device", "threads"})

@@ -14,7 +14,7 @@ from .data import DatasetFile, load_splits, read_dataset
 from .errors import WorkerError
 from .events import emit, log
 from .model import build_model, parameter_count
-from .state import STATE_FILE, has_state, load_state
+from .state import has_state, load_starting_weights, load_state, starting_weights_file
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,13 @@ def describe_parent(config: TrainConfig, classes) -> Optional[Dict[str, Any]]:
     parent = config.init_from
     if parent is None:
         return None
-    hint = "name a run folder of `dicentra train` whose model has this run's depth, baseWidth, norm, stem and classes"
-    if not has_state(parent) or not os.path.exists(os.path.join(parent, BUNDLE_FILE)):
-        raise WorkerError("DCN_E_RUN_STATE", f"initFrom {parent} holds no training run (no {STATE_FILE} or bundle.json)",
-                          file=parent, field="initFrom", hint=hint, exit_code=3)
-    state, bundle = load_state(parent), read_bundle(parent)
+    hint = ("name a run folder of `dicentra train`, or a shipped bundle folder with weights.pt, whose model has "
+            "this run's depth, baseWidth, norm, stem and classes")
+    weights_file = starting_weights_file(parent)
+    if weights_file is None or not os.path.exists(os.path.join(parent, BUNDLE_FILE)):
+        raise WorkerError("DCN_E_RUN_STATE", f"initFrom {parent} holds no training run (no state/last.pt or weights.pt, "
+                          "or no bundle.json)", file=parent, field="initFrom", hint=hint, exit_code=3)
+    state, bundle = load_starting_weights(parent), read_bundle(parent)
     mine = config.to_json()
     for key in ARCHITECTURE_KEYS:
         if state["config"].get(key) != mine[key]:
@@ -93,7 +95,8 @@ def describe_parent(config: TrainConfig, classes) -> Optional[Dict[str, Any]]:
     if list(bundle["classes"]) != list(classes):
         raise WorkerError("DCN_E_RUN_STATE", f"initFrom {parent} has classes {bundle['classes']}, this dataset {list(classes)}",
                           file=parent, field="classes", hint=hint, exit_code=2)
-    return {"path": parent, "epoch": int(state["epoch"]), "stateSha256": sha256_of(os.path.join(parent, STATE_FILE))}
+    return {"path": parent, "file": os.path.relpath(weights_file, parent), "epoch": int(state["epoch"]),
+            "sha256": sha256_of(weights_file)}
 
 
 def prepare_run(request: RunRequest) -> Setup:

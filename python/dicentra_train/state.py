@@ -10,7 +10,7 @@ and written again, identically, when that epoch is replayed.
 import inspect
 import os
 import random
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import numpy as np
 import torch
@@ -19,6 +19,9 @@ from .files import write_atomic
 
 STATE_FILE = os.path.join("state", "last.pt")
 STATE_FORMAT = 1
+# The final model alone (no optimiser or RNG state): shipped beside a bundle so that
+# `--init-from` can fine-tune from a bundle folder that holds no training state.
+WEIGHTS_FILE = "weights.pt"
 
 
 def save_state(run_dir: str, epoch: int, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
@@ -39,11 +42,36 @@ def save_state(run_dir: str, epoch: int, model: torch.nn.Module, optimizer: torc
     write_atomic(os.path.join(run_dir, STATE_FILE), lambda temp: torch.save(state, temp))
 
 
-def load_state(run_dir: str) -> Dict[str, Any]:
+def save_weights(run_dir: str, epoch: int, model: torch.nn.Module, config_json: Dict[str, Any]) -> None:
+    weights = {"format": STATE_FORMAT, "epoch": epoch, "config": config_json, "model": model.state_dict()}
+    write_atomic(os.path.join(run_dir, WEIGHTS_FILE), lambda temp: torch.save(weights, temp))
+
+
+def _load(path: str) -> Dict[str, Any]:
     options = {"map_location": "cpu"}
     if "weights_only" in inspect.signature(torch.load).parameters:
         options["weights_only"] = False  # our own file: it holds numpy and python RNG states
-    return torch.load(os.path.join(run_dir, STATE_FILE), **options)
+    return torch.load(path, **options)
+
+
+def load_state(run_dir: str) -> Dict[str, Any]:
+    return _load(os.path.join(run_dir, STATE_FILE))
+
+
+def starting_weights_file(run_dir: str) -> Optional[str]:
+    """The file `--init-from run_dir` takes its weights from: the training state, else weights.pt."""
+    for name in (STATE_FILE, WEIGHTS_FILE):
+        if os.path.exists(os.path.join(run_dir, name)):
+            return os.path.join(run_dir, name)
+    return None
+
+
+def load_starting_weights(run_dir: str) -> Dict[str, Any]:
+    """epoch, config and model of the run's final weights (state/last.pt or weights.pt)."""
+    path = starting_weights_file(run_dir)
+    if path is None:
+        raise FileNotFoundError(run_dir)
+    return _load(path)
 
 
 def restore_rng(state: Dict[str, Any]) -> None:

@@ -26,7 +26,7 @@ from .loss import per_image_loss
 from .model import build_model
 from .optim import build_optimizer
 from .setup import Setup
-from .state import load_state, restore_rng, save_state
+from .state import load_starting_weights, load_state, restore_rng, save_state, save_weights
 from .validate import evaluate, zero_prediction_loss
 
 Hook = Optional[Callable[[int, int], None]]  # called after each batch with (epoch, batch)
@@ -87,7 +87,7 @@ def train_process(setup: Setup, stop: StopFlag, rank: int = 0, world: int = 1, a
             _drop_orphan_members(out, setup.start_epoch)
     else:
         if config.init_from is not None:
-            model.load_state_dict(load_state(config.init_from)["model"])
+            model.load_state_dict(load_starting_weights(config.init_from)["model"])
         if writer:
             save_state(out, 0, model, optimizer, config.to_json(), setup.dataset.sha256)
     model.to(device=device, memory_format=memory_format)
@@ -151,6 +151,7 @@ def train_process(setup: Setup, stop: StopFlag, rank: int = 0, world: int = 1, a
         if world > 1:
             dist.barrier()
     if writer:
+        save_weights(out, config.epochs, model, config.to_json())
         emit("done", epochs=config.epochs, members=len(read_bundle(out)["members"]), bundle=os.path.join(out, "bundle.json"))
     return "done"
 

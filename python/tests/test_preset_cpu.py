@@ -36,6 +36,12 @@ def test_the_cpu_preset_is_the_one_docs_training_md_states():
     assert documented == PRESETS["cpu"]
 
 
+def test_the_cpu_finetune_preset_is_the_one_docs_training_md_states():
+    documented = _documented_preset("cpu-finetune")
+    assert len(documented) >= 20
+    assert documented == PRESETS["cpu-finetune"]
+
+
 def test_a_preset_sets_its_keys_and_explicit_keys_override_it():
     config = config_from_json({"preset": "cpu"})
     assert config.preset == "cpu"

@@ -132,8 +132,26 @@ def test_init_from_starts_at_the_parent_runs_final_weights_and_records_them(tiny
         assert torch.equal(starts[0][name], tensor), name
     with open(os.path.join(reference_run, "state", "last.pt"), "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
-    assert _bundle(out)["training"]["initFrom"] == {"path": reference_run, "epoch": 3, "stateSha256": digest}
+    assert _bundle(out)["training"]["initFrom"] == {"path": reference_run, "file": "state/last.pt", "epoch": 3,
+                                                    "sha256": digest}
     assert _bundle(out)["version"] == "1.1"
+
+
+def test_a_finished_run_writes_weights_that_start_a_run_from_a_folder_without_state(tiny_dataset, reference_run, tmp_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    for name in ("bundle.json", "weights.pt"):
+        with open(os.path.join(reference_run, name), "rb") as source, open(shipped / name, "wb") as target:
+            target.write(source.read())
+    weights = torch.load(str(shipped / "weights.pt"), map_location="cpu")
+    final = load_state(reference_run)
+    assert weights["epoch"] == 3
+    for name, tensor in final["model"].items():
+        assert torch.equal(weights["model"][name], tensor), name
+    out = str(tmp_path / "child")
+    setup = prepare_run(RunRequest(tiny_dataset, out, {**TINY, "initFrom": str(shipped), "epochs": 1, "warmup": 0}))
+    assert train_process(setup, StopFlag()) == "done"
+    assert _bundle(out)["training"]["initFrom"]["file"] == "weights.pt"
 
 
 def test_init_from_refuses_another_architecture_or_a_folder_without_a_run(tiny_dataset, reference_run, tmp_path):

@@ -91,7 +91,12 @@ export const bundleSchema = z
         device: z.string().optional(),
         /** 1.1: the run whose final weights started this one (fine-tuning). */
         initFrom: z
-          .object({ path: z.string(), epoch: z.number().int(), stateSha256: z.string() })
+          .object({
+            path: z.string(),
+            file: z.string(),
+            epoch: z.number().int(),
+            sha256: z.string(),
+          })
           .strict()
           .optional(),
       })

@@ -13,7 +13,7 @@ const CONFIG_FLAGS = [
   [
     'preset',
     '--preset <name>',
-    'a named recipe whose settings the config file and flags override: cpu (docs/training.md)',
+    'a named recipe whose settings the config file and flags override: cpu, cpu-finetune (docs/training.md)',
     String,
   ],
   [
