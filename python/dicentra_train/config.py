@@ -137,11 +137,11 @@ PRESETS: Dict[str, Dict[str, Any]] = {
     },
 }
 # The second stage of the shipped model: the cpu preset's model fine-tuned (with --init-from a
-# finished cpu run) on `dicentra synth --preset wide` images, about 1.5 h on two cores.
+# finished cpu run) on `dicentra synth --preset wide` images, 1–1.5 h on two cores.
 PRESETS["cpu-finetune"] = {
     **PRESETS["cpu"],
-    "epochs": 30,
-    "warmup": 20,
+    "epochs": 20,
+    "warmup": 12,
     "learningRate": 5e-4,
     "svStartEpoch": 1,
     "svRampEpochs": 0,
