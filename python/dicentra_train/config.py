@@ -140,8 +140,8 @@ PRESETS: Dict[str, Dict[str, Any]] = {
 # finished cpu run) on `dicentra synth --preset wide` images, 1–1.5 h on two cores.
 PRESETS["cpu-finetune"] = {
     **PRESETS["cpu"],
-    "epochs": 20,
-    "warmup": 12,
+    "epochs": 16,
+    "warmup": 10,
     "learningRate": 5e-4,
     "svStartEpoch": 1,
     "svRampEpochs": 0,
@@ -149,8 +149,9 @@ PRESETS["cpu-finetune"] = {
     "lookalikeFocus": 0.35,
 }
 
-# Settings that may change on --resume without changing what the run computes.
-RESUMABLE_CHANGES = frozenset({"epochs", "device", "threads"})
+# Settings that may change on --resume without changing what the finished epochs computed
+# (epochs also moves a cosine schedule's end; warmup only decides which later epochs are members).
+RESUMABLE_CHANGES = frozenset({"epochs", "warmup", "device", "threads"})
 
 _JSON_NAMES = {"lam": "lambda"}
 
