@@ -9,7 +9,8 @@ export const REVIEW_CURVE = { c: 0.00128, alpha: 0.021, beta: 0.063 };
 type Spot = [name: 'dicentric' | 'fragment', x: number, y: number, votes: number];
 
 /**
- * Four 32×32 cells of case P1, detected by a 4-member ensemble at T_A 0 (so a
+ * Four 32×32 cells of case P1 (bright blocks where the dicentrics are, a dark one
+ * for the fragment: test/support/counted-cell.ts), detected by a 4-member ensemble at T_A 0 (so a
  * detection's doubt is its vote fraction), dicentrics counted in every cell:
  * c1 two dicentrics (votes 2 and 4) and a fragment (3), c2 one dicentric (1),
  * c3 none, c4 one dicentric (4). Doubt order: c2 dicentric, c1 dicentric (2),
@@ -18,12 +19,12 @@ type Spot = [name: 'dicentric' | 'fragment', x: number, y: number, votes: number
 export const REVIEW_CELLS: Record<string, Spot[]> = {
   c1: [
     ['dicentric', 6, 6, 2],
-    ['dicentric', 22, 6, 4],
-    ['fragment', 14, 22, 3],
+    ['dicentric', 14, 6, 4],
+    ['fragment', 22, 6, 3],
   ],
-  c2: [['dicentric', 14, 14, 1]],
+  c2: [['dicentric', 6, 6, 1]],
   c3: [],
-  c4: [['dicentric', 10, 22, 4]],
+  c4: [['dicentric', 6, 6, 4]],
 };
 
 const detection = (x: number, y: number, votes: number) => ({

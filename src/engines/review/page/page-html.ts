@@ -68,7 +68,8 @@ export const REVIEW_PAGE_HTML = `<!doctype html>
 </main>
 <footer>
   <kbd>A</kbd> accept · <kbd>R</kbd> reject · <kbd>→</kbd>/<kbd>N</kbd> next · <kbd>←</kbd>/<kbd>P</kbd> previous ·
-  <kbd>Z</kbd> undo · <kbd>C</kbd> open or close the whole cell · <kbd>M</kbd> add a missed aberration (then click) ·
+  <kbd>Z</kbd> undo · <kbd>C</kbd> open or close the whole cell · <kbd>]</kbd>/<kbd>[</kbd> next or previous cell ·
+  <kbd>M</kbd> add a missed aberration (then click) ·
   <kbd>1</kbd>–<kbd>9</kbd> class to add · <kbd>X</kbd> exclude or include the cell · <kbd>Esc</kbd> back to the queue
 </footer>
 <script type="module" src="/review-page.js"></script>

@@ -123,7 +123,8 @@ const undoStack: Undo[] = [];
 const blobs = new Map<string, string>();
 let state: CaseState;
 let current: string | null = null;
-let cellOpen = false;
+/** The cell shown whole (null: the queue is shown). */
+let openCell: string | null = null;
 let adding = false;
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -238,12 +239,12 @@ const svg = (name: string, attributes: Record<string, string | number>) => {
 };
 
 async function renderCell(): Promise<void> {
-  byId('queue-view').hidden = cellOpen;
-  byId('cell-view').hidden = !cellOpen;
+  byId('queue-view').hidden = openCell !== null;
+  byId('cell-view').hidden = openCell === null;
   byId('cell-box').classList.toggle('adding', adding);
+  if (openCell === null) return;
+  const cell = cellOf(openCell);
   const candidate = currentCandidate();
-  if (!cellOpen || !candidate) return;
-  const cell = cellOf(candidate.image);
   byId('cell-name').textContent = cell.id;
   byId('cell-state').innerHTML = cell.included
     ? 'included'
@@ -260,7 +261,7 @@ async function renderCell(): Promise<void> {
       r: radius,
       fill: 'none',
       stroke: item.decision === 'rejected' ? '#888' : colourOf(item.class),
-      'stroke-width': radius / (item.id === candidate.id ? 2.5 : 4),
+      'stroke-width': radius / (item.id === candidate?.id ? 2.5 : 4),
       'stroke-opacity': 0.25 + 0.75 * item.voteFraction,
       'stroke-dasharray': item.decision === 'rejected' ? `${radius / 3}` : 'none',
     });
@@ -322,10 +323,23 @@ async function setCell(image: string, included: boolean, reason: string | null):
   state.panel = reply.panel;
 }
 
+/** The cell a cell action applies to: the one shown whole, else the current candidate's. */
+function targetCell(): Cell | null {
+  const id = openCell ?? currentCandidate()?.image;
+  return id === undefined ? null : cellOf(id);
+}
+
+/** Shows the whole cell `step` cells after the one shown (image order). */
+function moveCell(step: number): void {
+  const index = state.images.findIndex((image) => image.id === openCell);
+  const target = state.images[Math.min(Math.max(index + step, 0), state.images.length - 1)];
+  if (target) openCell = target.id;
+  adding = false;
+}
+
 async function toggleCell(): Promise<void> {
-  const candidate = currentCandidate();
-  if (!candidate) return;
-  const cell = cellOf(candidate.image);
+  const cell = targetCell();
+  if (!cell) return;
   const before = { included: cell.included, reason: cell.reason };
   const reason = byId('exclude-reason').value;
   await setCell(cell.id, !cell.included, cell.included ? reason : null);
@@ -353,9 +367,8 @@ async function undo(): Promise<void> {
 }
 
 async function addAt(event: PointerPosition): Promise<void> {
-  const candidate = currentCandidate();
-  if (!adding || !candidate) return;
-  const cell = cellOf(candidate.image);
+  if (!adding || openCell === null) return;
+  const cell = cellOf(openCell);
   const box = byId('cell-image').getBoundingClientRect();
   const x = ((event.clientX - box.left) / box.width) * cell.width;
   const y = ((event.clientY - box.top) / box.height) * cell.height;
@@ -383,6 +396,11 @@ async function run(action: () => Promise<void> | void): Promise<void> {
   }
 }
 
+function toggleCellView(): void {
+  openCell = openCell === null ? (targetCell()?.id ?? state.images[0]?.id ?? null) : null;
+  adding = false;
+}
+
 const keys: Record<string, () => Promise<void> | void> = {
   a: () => decide('accepted', true),
   r: () => decide('rejected', true),
@@ -392,21 +410,17 @@ const keys: Record<string, () => Promise<void> | void> = {
   p: () => move(-1),
   ArrowLeft: () => move(-1),
   z: undo,
-  c: () => {
-    cellOpen = !cellOpen;
-    adding = false;
-  },
-  Enter: () => {
-    cellOpen = !cellOpen;
-    adding = false;
-  },
+  c: toggleCellView,
+  Enter: toggleCellView,
+  ']': () => moveCell(1),
+  '[': () => moveCell(-1),
   m: () => {
-    cellOpen = true;
-    adding = !adding;
+    openCell ??= targetCell()?.id ?? null;
+    adding = openCell !== null && !adding;
   },
   x: toggleCell,
   Escape: () => {
-    cellOpen = false;
+    openCell = null;
     adding = false;
   },
 };
