@@ -38,8 +38,14 @@ const detection = (x: number, y: number, votes: number) => ({
   spread: 0.05,
 });
 
-/** Writes the case folder (images, detections.json, curve.json) into `dir`. */
-export async function writeReviewCase(dir: string): Promise<void> {
+/**
+ * Writes the case folder (images, detections.json, curve.json) into `dir`;
+ * `paths` replaces the path detections.json records for some cells.
+ */
+export async function writeReviewCase(
+  dir: string,
+  paths: Readonly<Record<string, string>> = {},
+): Promise<void> {
   await mkdir(join(dir, 'images'), { recursive: true });
   const images = [];
   for (const [id, spots] of Object.entries(REVIEW_CELLS)) {
@@ -50,7 +56,7 @@ export async function writeReviewCase(dir: string): Promise<void> {
     images.push({
       id,
       sampleId: 'P1',
-      path: `images/${id}.png`,
+      path: paths[id] ?? `images/${id}.png`,
       width: CELL_SIZE,
       height: CELL_SIZE,
       detections: { dicentric: byClass('dicentric'), fragment: byClass('fragment') },

@@ -102,7 +102,12 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   const classes = reviewCase.detections.classes;
   const pageScript = await readFile(PAGE_SCRIPT, 'utf8');
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    // an unknown key is refused, not silently dropped (fastify's default)
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   const fail = (reply: FastifyReply, status: number, text: string) =>
     reply.code(status).send({ error: text });
 
