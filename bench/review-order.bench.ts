@@ -188,12 +188,19 @@ function simulate(order: string, queue: readonly Candidate[]): Step[] {
 const doubt = simulate('doubt order', reviewCase.candidates);
 const image = simulate('image order', candidatesOf(reviewCase.detections));
 const total = reviewCase.candidates.length;
-/** Tiles after which the count stays at what the whole queue gives. */
-const settled = (steps: readonly Step[]) => {
-  const final = steps[total]!.count;
-  let k = total;
-  while (k > 0 && steps[k - 1]!.count === final) k--;
-  return k;
+/** Tiles reviewed when the count first comes down (or up) to the truth count. */
+const reachesTruth = (steps: readonly Step[]) => {
+  const start = Math.sign(steps[0]!.count - truthCount);
+  const k = steps.findIndex(
+    (step) => step.tiles <= total && Math.sign(step.count - truthCount) !== start,
+  );
+  return k < 0 ? null : k;
+};
+/** Tiles reviewed when `share` of the false candidates are rejected. */
+const falseRejected = (queue: readonly Candidate[], share: number) => {
+  const wanted = Math.ceil(share * queue.filter((c) => !isTrue(c)).length);
+  let seen = 0;
+  return queue.findIndex((c) => !isTrue(c) && ++seen === wanted) + 1;
 };
 const at = (steps: readonly Step[], k: number) => steps[Math.min(k, steps.length - 1)]!;
 const show = (step: Step) =>
@@ -203,10 +210,15 @@ console.log(
   `${reviewCase.detections.images.length} cells at ${str('dose')} Gy, ${total} candidates (${falsePositives} false), gtRadius ${bundle.gtRadius}; ` +
     `counting ${rule.aberration}s${rule.requireClass ? ` in cells with a ${rule.requireClass}` : ''}; truth ${truthCount}`,
 );
-for (const steps of [doubt, image]) {
-  const k = settled(steps);
+for (const [steps, queue] of [
+  [doubt, reviewCase.candidates],
+  [image, candidatesOf(reviewCase.detections)],
+] as const) {
+  const k = reachesTruth(steps);
   console.log(
-    `  ${steps[0]!.order}: the count settles after ${k} of ${total} tiles (${((100 * k) / total).toFixed(0)}%)`,
+    `  ${steps[0]!.order}: the count reaches the truth (${truthCount}) after ${k ?? '—'} of ${total} tiles` +
+      `${k === null ? '' : ` (${((100 * k) / total).toFixed(0)}%)`}; half of the false candidates rejected after ` +
+      `${falseRejected(queue, 0.5)}, 90% after ${falseRejected(queue, 0.9)} tiles`,
   );
   for (const tiles of [
     0,
@@ -228,23 +240,28 @@ if (args.figure) {
     width: 520,
     height: 260,
     data: { values: rows },
-    encoding: {
-      x: { field: 'tiles', type: 'quantitative', title: 'tiles reviewed' },
-      color: { field: 'order', type: 'nominal', title: null },
-    },
     layer: [
       {
         mark: { type: 'area', opacity: 0.2 },
         encoding: {
+          x: { field: 'tiles', type: 'quantitative', title: 'tiles reviewed' },
+          color: { field: 'order', type: 'nominal', title: null },
           y: { field: 'lower', type: 'quantitative', title: 'dose (Gy), Merkle 83%–83%' },
           y2: { field: 'upper' },
         },
       },
-      { mark: 'line', encoding: { y: { field: 'dose', type: 'quantitative' } } },
+      {
+        mark: 'line',
+        encoding: {
+          x: { field: 'tiles', type: 'quantitative' },
+          y: { field: 'dose', type: 'quantitative' },
+          color: { field: 'order', type: 'nominal', title: null },
+        },
+      },
       {
         data: { values: [{ dose: Number(str('dose')) }] },
         mark: { type: 'rule', strokeDash: [4, 4], color: 'black' },
-        encoding: { y: { field: 'dose', type: 'quantitative' }, color: { value: 'black' } },
+        encoding: { y: { field: 'dose', type: 'quantitative' } },
       },
     ],
   };
