@@ -53,6 +53,8 @@ test('every API request needs the session token; without it nothing is read or c
     assertClientError(await call(server, 'GET', '/api/case', { token: null }), 401, /token/);
     assertClientError(await call(server, 'GET', '/api/case', { token: 'guess' }), 401, /token/);
     assertClientError(await call(server, 'GET', '/api/images/c1', { token: null }), 401, /token/);
+    assertClientError(await call(server, 'GET', '/x/../api/case', { token: null }), 401, /token/);
+    assertClientError(await call(server, 'GET', '/nowhere', { token: null }), 401, /token/);
     const body = JSON.stringify({ detection: 'c2/dicentric/0', decision: 'rejected' });
     assertClientError(
       await call(server, 'POST', '/api/decisions', { body, token: null }),

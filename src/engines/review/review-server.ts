@@ -31,6 +31,7 @@ export interface ReviewServer {
 export const TOKEN_HEADER = 'x-dicentra-token';
 
 const PAGE_SCRIPT = new URL('./page/review-page.js', import.meta.url);
+const PUBLIC_ROUTES = new Set(['/', '/review-page.js']);
 
 const idParams = {
   type: 'object',
@@ -87,7 +88,7 @@ function caseState(reviewCase: ReviewCase, store: ReviewStore, reviewer: string)
 
 /**
  * `dicentra review`: the case's review page and its API on `host:port`. Every
- * /api request must carry the session token; images and tiles come only from
+ * request but the page's own two must carry the session token; images and tiles come only from
  * the case folder; each change is committed to review.sqlite before the reply.
  */
 export async function startReviewServer(options: ReviewServerOptions): Promise<ReviewServer> {
@@ -121,7 +122,8 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   });
   app.setNotFoundHandler((request, reply) => fail(reply, 404, `no route ${request.url}`));
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    // only the page and its script are public; any other path, matched or not, needs the token
+    if (PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
     if (!sameToken(request.headers[TOKEN_HEADER], tokenBytes)) {
       return fail(reply, 401, `missing or wrong ${TOKEN_HEADER} header`);
     }
