@@ -85,8 +85,17 @@ test('images and tiles come only from the case folder: .., absolute paths and ou
   });
   await copyFile(join(caseDir, 'images', 'c1.png'), outside);
   await symlink(outside, join(caseDir, 'images', 'link.png'));
-  const server = await serve(caseDir);
+  const warnings: string[] = [];
+  const server = await startReviewServer({
+    ...{ caseDir, host: '127.0.0.1', port: 0, reviewer: 'tester' },
+    warn: (message) => warnings.push(message),
+  });
   try {
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /^3 cell image\(s\) cannot be shown \(first: c2: \.\.\/outside\.png climbs/,
+    );
     const ok = await fetch(new URL('/api/images/c1', server.url), {
       headers: { 'x-dicentra-token': server.token },
     });

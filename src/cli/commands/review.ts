@@ -137,6 +137,7 @@ export function registerReviewCommand(program: Command, signal: AbortSignal): vo
           host: options.host,
           port: options.port,
           reviewer: options.reviewer ?? defaultReviewer(),
+          warn: (message) => context.warn(message),
         });
         context.result(server.url, { ok: true, url: server.url });
         context.log('open the address above in a browser; Ctrl-C stops the server');

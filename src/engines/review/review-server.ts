@@ -18,6 +18,8 @@ export interface ReviewServerOptions {
   readonly reviewer: string;
   /** Side of a queue tile in image pixels. */
   readonly tileSide?: number;
+  /** Told about cells whose image the server will not serve (outside the case folder, missing). */
+  warn?(message: string): void;
 }
 
 export interface ReviewServer {
@@ -102,6 +104,22 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   const images = new Map(reviewCase.detections.images.map((image) => [image.id, image]));
   const classes = reviewCase.detections.classes;
   const pageScript = await readFile(PAGE_SCRIPT, 'utf8');
+  const unserved = (
+    await Promise.all(
+      reviewCase.detections.images.map((image) =>
+        caseFile(reviewCase.dir, image.path).then(
+          () => null,
+          (error: unknown) => `${image.id}: ${(error as Error).message}`,
+        ),
+      ),
+    )
+  ).filter((problem) => problem !== null);
+  if (unserved.length > 0) {
+    options.warn?.(
+      `${unserved.length} cell image(s) cannot be shown (first: ${unserved[0]}); ` +
+        'a case keeps its images inside its folder (`dicentra review --init` copies them in)',
+    );
+  }
 
   const app = Fastify({
     logger: false,
