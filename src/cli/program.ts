@@ -9,6 +9,7 @@ import { registerDynamicsCommand } from './commands/dynamics.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLimitsCommand } from './commands/limits.js';
+import { registerReviewCommand } from './commands/review.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -27,6 +28,8 @@ export function buildProgram(signal: AbortSignal): Command {
     .version(TOOL_VERSION, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
+    // a command's options after its subcommand belong to the subcommand (`review export --case`)
+    .enablePositionalOptions()
     .configureOutput({ outputError: () => undefined })
     // descriptions carry their own line breaks (≤ 110 columns); re-wrapping at 80 mangles them
     .configureHelp({ helpWidth: 110 })
@@ -47,6 +50,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerLimitsCommand(program, signal);
   registerCalibrateCommand(program, signal);
   registerDynamicsCommand(program, signal);
+  registerReviewCommand(program, signal);
   deferRequiredOptions(program);
   return program;
 }

@@ -160,6 +160,28 @@ export const errorCatalogue = {
     summary:
       "A step of the demo pipeline failed; the exit code is that step's, and its error is printed above.",
   },
+  DCN_E_DETECT_STEP_FAILED: {
+    exit: ExitCode.checkFailed,
+    summary:
+      "The `dicentra detect` run of `review --init` failed; the exit code is detect's, and its error is printed above.",
+  },
+  DCN_E_CASE_PATH: {
+    exit: ExitCode.usage,
+    summary:
+      'A file of a review case leaves the case folder (`..`, an absolute path, or a link resolving outside); it is not served.',
+  },
+  DCN_E_REVIEW_LOCKED: {
+    exit: ExitCode.usage,
+    summary: 'Another review server (a live process) already has this case open.',
+  },
+  DCN_E_REVIEW_CORRUPT: {
+    exit: ExitCode.inputOutput,
+    summary: 'review.sqlite is not a readable review store; it was left untouched.',
+  },
+  DCN_E_REVIEW_MISMATCH: {
+    exit: ExitCode.usage,
+    summary: "review.sqlite was made for another detections.json than the case's.",
+  },
   DCN_E_INTERRUPTED: {
     exit: ExitCode.interrupted,
     summary: 'The run was interrupted (Ctrl-C); finished work was kept, nothing half-written.',

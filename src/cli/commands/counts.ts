@@ -7,6 +7,7 @@ interface CountsOptions {
   detections: string;
   out?: string;
   cells?: string;
+  review?: string;
 }
 
 function describe(result: CountResult, options: CountsOptions): string {
@@ -54,6 +55,10 @@ export function registerCountsCommand(program: Command, signal: AbortSignal): vo
         '--cells <cells.csv>',
         'write the per-cell table (case, image, counts per class) here',
       )
+      .option(
+        '--review <case_dir>',
+        'apply the review of `dicentra review` in this case folder: rejected detections dropped, added ones counted, excluded cells left out',
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -64,7 +69,7 @@ export function registerCountsCommand(program: Command, signal: AbortSignal): vo
   ).action(
     commandAction<CountsOptions>(signal, async (options, context) => {
       await checkCommandFiles({
-        inputs: { '--detections': options.detections },
+        inputs: { '--detections': options.detections, '--review': options.review },
         outputFiles: { '--out': options.out, '--cells': options.cells },
       });
       const { countDetections } = await import('../../engines/dosimetry/count-detections.js');
@@ -72,6 +77,7 @@ export function registerCountsCommand(program: Command, signal: AbortSignal): vo
         detections: options.detections,
         ...(options.out === undefined ? {} : { out: options.out }),
         ...(options.cells === undefined ? {} : { cellsOut: options.cells }),
+        ...(options.review === undefined ? {} : { review: options.review }),
         warn: (message) => context.warn(message),
       });
       context.result(describe(result, options), { ok: true, ...result });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
 import {
@@ -22,6 +24,11 @@ export interface CountRequest {
   readonly out?: string;
   /** Where to write the per-cell table. */
   readonly cellsOut?: string;
+  /**
+   * A review case folder (`dicentra review`): its decisions are applied —
+   * rejected detections dropped, added ones counted, excluded cells left out.
+   */
+  readonly review?: string;
   warn(message: string): void;
 }
 
@@ -39,7 +46,7 @@ export interface CountResult {
  * --curve` recorded it, else the paper's (§2.3): dicentrics scored only in
  * cells with a fragment.
  */
-function countingRuleOf(
+export function countingRuleOf(
   detections: Detections,
   path: string,
 ): Pick<CountResult, 'rule' | 'ruleFrom'> {
@@ -64,6 +71,23 @@ function countingRuleOf(
   return { rule, ruleFrom: recorded ? 'detections' : 'default' };
 }
 
+/** The cells of a reviewed case, excluded cells left out. */
+async function reviewedScoring(
+  detectionsPath: string,
+  caseDir: string,
+  detections: Detections,
+  fallback: string,
+): Promise<CellDetections[]> {
+  const { readReview } = await import('../review/review-store.js');
+  const { reviewedCells } = await import('../review/reviewed-cells.js');
+  const sha256 = createHash('sha256')
+    .update(await readFile(detectionsPath))
+    .digest('hex');
+  return reviewedCells(detections, readReview(caseDir, sha256), fallback)
+    .filter((cell) => cell.included)
+    .map(({ caseId, imageId, counts }) => ({ caseId, imageId, counts }));
+}
+
 /**
  * `dicentra counts`: per-cell counts and each case's C0, C1, … row from a
  * detections.json, by the same path `dicentra dose --images` takes; one image
@@ -85,11 +109,13 @@ export async function countDetections(request: CountRequest): Promise<CountResul
     );
   }
   const fallback = basename(request.detections, extname(request.detections));
-  const scored: CellDetections[] = detections.images.map((image) => ({
-    caseId: image.sampleId ?? fallback,
-    imageId: image.id,
-    counts: image.counts,
-  }));
+  const scored: CellDetections[] = request.review
+    ? await reviewedScoring(request.detections, request.review, detections, fallback)
+    : detections.images.map((image) => ({
+        caseId: image.sampleId ?? fallback,
+        imageId: image.id,
+        counts: image.counts,
+      }));
   const cells = scored.map((cell) => ({
     ...cell,
     aberrations: cellAberrations(cell.counts, rule),
