@@ -17,10 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '../src/cores/seeded-random.js';
-import {
-  yieldAtDose,
-  type CalibrationCurve,
-} from '../src/cores/dosimetry/calibration-curve.js';
+import { yieldAtDose, type CalibrationCurve } from '../src/cores/dosimetry/calibration-curve.js';
 import { exactPoissonLimits } from '../src/cores/dosimetry/whole-body-merkle.js';
 import { CurveInversion } from '../src/cores/triage/curve-inversion.js';
 import {
@@ -75,7 +72,13 @@ interface Tally {
   wrongResolved: number;
   missedAnyLook: number;
 }
-const empty = (): Tally => ({ wrong: 0, cells: 0, resolved: 0, wrongResolved: 0, missedAnyLook: 0 });
+const empty = (): Tally => ({
+  wrong: 0,
+  cells: 0,
+  resolved: 0,
+  wrongResolved: 0,
+  missedAnyLook: 0,
+});
 
 /** The naive rule: stop when an exact-Poisson 95% interval, read on the bare curve, lies in one category. */
 function naive(bare: CurveInversion, counts: readonly number[]) {
@@ -108,10 +111,7 @@ for (const { name, curve } of curves) {
     const truth = categoryOf(dose, rule.thresholds);
     const rate = yieldAtDose(curve, dose);
     const counts = Array.from({ length: rule.maxCells }, () => random.poisson(rate));
-    for (const [kind, chosen] of [
-      ['sequential', rule],
-      ['fixed', fixed],
-    ] as const) {
+    for (const kind of ['sequential', 'fixed'] as const) {
       const scoring = new TriageScoring(plans[kind]);
       let missed = false;
       for (const count of counts) {
@@ -138,8 +138,12 @@ for (const { name, curve } of curves) {
       if (plain.category !== truth) tallies.naive.wrongResolved++;
     }
   }
-  console.log(`\n### ${name}: C ${curve.coefficients.join(', ')}; ${persons} persons, U(0, 5) Gy, seed ${seed}, α ${rule.alpha}`);
-  console.log('| rule | misclassified | mean cells | stopped resolved | wrong among resolved | interval ever missed the dose |');
+  console.log(
+    `\n### ${name}: C ${curve.coefficients.join(', ')}; ${persons} persons, U(0, 5) Gy, seed ${seed}, α ${rule.alpha}`,
+  );
+  console.log(
+    '| rule | misclassified | mean cells | stopped resolved | wrong among resolved | interval ever missed the dose |',
+  );
   console.log('|---|---|---|---|---|---|');
   const pct = (k: number, n: number) => (n === 0 ? '—' : `${((100 * k) / n).toFixed(2)}%`);
   for (const [kind, label] of [

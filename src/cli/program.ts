@@ -11,6 +11,7 @@ import { registerImportCommand } from './commands/import.js';
 import { registerLimitsCommand } from './commands/limits.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerTriageCommand } from './commands/triage.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 import { deferRequiredOptions } from './defer-required-options.js';
@@ -47,6 +48,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerLimitsCommand(program, signal);
   registerCalibrateCommand(program, signal);
   registerDynamicsCommand(program, signal);
+  registerTriageCommand(program, signal);
   deferRequiredOptions(program);
   return program;
 }

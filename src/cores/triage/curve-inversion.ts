@@ -46,7 +46,10 @@ export class CurveInversion {
       grid = new Float64Array(this.steps + 1);
       let highest = -Infinity;
       for (let i = 0; i <= this.steps; i++) {
-        highest = Math.max(highest, this.yieldOf(i === 0 ? DOSE_SEARCH_INTERVAL[0] : i * STEP, bound));
+        highest = Math.max(
+          highest,
+          this.yieldOf(i === 0 ? DOSE_SEARCH_INTERVAL[0] : i * STEP, bound),
+        );
         grid[i] = highest;
       }
       this.grids.set(bound, grid);
