@@ -181,6 +181,18 @@ export async function triagePersons(request: TriageRequest): Promise<TriageResul
   const curve = calibrationCurveOf(curveFile);
   const plan = triagePlan(curve, request.rule);
   const persons = await readPersons(request.images);
+  /** The full estimate (--cells): Merkle 83%–83% as `dicentra dose`; none where the band cannot reach it. */
+  const merkleDose = (id: string, distribution: number[]) => {
+    const merkle = { kind: 'merkle', confYield: 0.83, confCurve: 0.83 } as const;
+    try {
+      return estimateCaseDose(curve, { id, distribution }, merkle, 1, request.curvePath).estimate
+        .dose;
+    } catch (error) {
+      if (!(isDicentraError(error) && error.code === 'DCN_E_CURVE_NOT_INVERTIBLE')) throw error;
+      request.warn(`${id}: no Merkle estimate: ${error.message}`);
+      return undefined;
+    }
+  };
   let total = persons.reduce((sum, p) => sum + Math.min(p.images.length, plan.rule.maxCells), 0);
   let done = 0;
   const results: TriagePerson[] = [];
@@ -204,15 +216,7 @@ export async function triagePersons(request: TriageRequest): Promise<TriageResul
     }
     const { look, stop } = outcome;
     const distribution = cellDistribution(counts);
-    const merkle = request.rule.sequential
-      ? undefined
-      : estimateCaseDose(
-          curve,
-          { id: person.id, distribution },
-          { kind: 'merkle', confYield: 0.83, confCurve: 0.83 },
-          1,
-          request.curvePath,
-        ).estimate.dose;
+    const merkle = request.rule.sequential ? undefined : merkleDose(person.id, distribution);
     const category = look.resolvedCategory ?? look.category;
     results.push({
       id: person.id,
