@@ -9,6 +9,7 @@ import { registerDynamicsCommand } from './commands/dynamics.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLimitsCommand } from './commands/limits.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerTriageCommand } from './commands/triage.js';
@@ -49,6 +50,7 @@ export function buildProgram(signal: AbortSignal): Command {
   registerCalibrateCommand(program, signal);
   registerDynamicsCommand(program, signal);
   registerTriageCommand(program, signal);
+  registerReportCommand(program, signal);
   deferRequiredOptions(program);
   return program;
 }
