@@ -13,6 +13,9 @@ const fixed = (value: number | null | undefined, digits = 3): string =>
   value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
 const interval = (value: Interval, digits = 3): string =>
   `${fixed(value.estimate, digits)} [${fixed(value.lower, digits)}, ${fixed(value.upper, digits)}]`;
+/** Three significant digits, as the reference prints dispersion indices and u. */
+const significant = (value: number | null): string =>
+  value === null || Number.isNaN(value) ? '—' : value.toPrecision(3);
 const orNot = (value: string | undefined): string => value ?? NOT_RECORDED;
 
 function methodText(report: CaseReport): string {
@@ -114,8 +117,8 @@ export async function renderCaseReportHtml(report: CaseReport): Promise<string> 
             ['Dicentrics', table.aberrations],
             ['Fragments (acentric)', scoring.fragments ?? NOT_RECORDED],
             ['Yield (dicentrics per cell)', fixed(table.mean, 4)],
-            ['Dispersion index σ²/ȳ', fixed(table.dispersionIndex)],
-            ['u-test', `u = ${fixed(u, 2)}; ${uVerdict}`],
+            ['Dispersion index σ²/ȳ', significant(table.dispersionIndex)],
+            ['u-test', `u = ${significant(u)}; ${uVerdict}`],
           ],
         },
         {
