@@ -146,4 +146,6 @@ test('the PDF report carries every field of the case report', async () => {
   ];
   const missing = fields.filter((field) => !text.includes(plain(field)));
   assert.deepEqual(missing, [], `the PDF's text lacks: ${missing.join(' | ')}`);
+  // and the reading can fail: this case is above its decision threshold
+  assert.ok(!text.includes(plain('BELOW THE DECISION THRESHOLD')));
 });
