@@ -5,7 +5,8 @@ import type { CaseMetadata } from '../../formats/case-metadata.js';
 import type { CaseReport } from '../../engines/report/case-report.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseNumber, parseNumberList } from '../parse-options.js';
+import { optionWithDefault, parseNumber } from '../parse-options.js';
+import { parseThresholds } from '../../cores/triage/category-label.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
 interface ReportOptions {
@@ -118,11 +119,13 @@ export function registerReportCommand(program: Command, signal: AbortSignal): vo
         'the background as a rate per cell',
         parseNumber('--background-rate', 0, 100),
       )
-      .option(
-        '--thresholds <Gy,…>',
-        'triage category thresholds (ISO 21243)',
-        parseNumberList('--thresholds', 0, 100),
-        [1, 2],
+      .addOption(
+        optionWithDefault(
+          '--thresholds <Gy,…>',
+          'triage category thresholds (ISO 21243)',
+          parseThresholds,
+          '1,2',
+        ),
       )
       .addHelpText(
         'after',

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { DicentraError } from '../../formats/dicentra-error.js';
 import type { TriageResult } from '../../formats/triage-result.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseInteger, parseNumberBetween, parseNumberList } from '../parse-options.js';
+import { optionWithDefault, parseInteger, parseNumberBetween } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
+import { parseThresholds } from '../../cores/triage/category-label.js';
 
 interface TriageOptions {
   curve: string;
@@ -52,18 +52,6 @@ function describe(result: TriageResult, out: string | undefined): string {
   return lines.join('\n');
 }
 
-function thresholdsOf(values: number[]): number[] {
-  const ascending = values.every((value, i) => i === 0 || value > values[i - 1]!);
-  if (!ascending || values.some((value) => !(value > 0))) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `--thresholds must be ascending doses above 0 Gy, got ${values.join(',')}`,
-      { field: '--thresholds', hint: 'e.g. --thresholds 1,2 (categories < 1, 1–2, > 2 Gy)' },
-    );
-  }
-  return values;
-}
-
 export function registerTriageCommand(program: Command, signal: AbortSignal): void {
   withCommonOptions(
     program
@@ -88,11 +76,13 @@ export function registerTriageCommand(program: Command, signal: AbortSignal): vo
         'a folder of per-person folders of images (or one person’s images)',
       )
       .option('--cache <dir>', 'heatmap cache folder (default: none)')
-      .option(
-        '--thresholds <Gy,…>',
-        'ascending category thresholds in Gy',
-        parseNumberList('--thresholds', 0, 100),
-        [1, 2],
+      .addOption(
+        optionWithDefault(
+          '--thresholds <Gy,…>',
+          'ascending category thresholds in Gy',
+          parseThresholds,
+          '1,2',
+        ),
       )
       .option(
         '--alpha <α>',
@@ -113,7 +103,7 @@ export function registerTriageCommand(program: Command, signal: AbortSignal): vo
         parseInteger('--cells', 1),
       )
       .option('--seed <n>', 'seed of the scoring order', parseInteger('--seed', 0), 1)
-      .option('--out <triage.json>', 'also write the result to this file (docs/formats.md)')
+      .option('--out <triage.json>', 'also write the result to this file (docs/triage.md)')
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -128,7 +118,6 @@ export function registerTriageCommand(program: Command, signal: AbortSignal): vo
         outputFiles: { '--out': options.out },
         outputFolders: { '--cache': options.cache },
       });
-      const thresholds = thresholdsOf(options.thresholds);
       const { DEFAULT_TRIAGE_RULE } = await import('../../cores/triage/triage-rule.js');
       const { triagePersons } = await import('../../engines/triage/triage-persons.js');
       const full = options.cells !== undefined;
@@ -140,7 +129,7 @@ export function registerTriageCommand(program: Command, signal: AbortSignal): vo
         cacheDir: options.cache ?? null,
         rule: {
           ...DEFAULT_TRIAGE_RULE,
-          thresholds,
+          thresholds: options.thresholds,
           alpha: options.alpha,
           maxCells: full ? options.cells! : options.maxCells,
           maxAberrations: full ? Infinity : options.maxDicentrics,
