@@ -21,6 +21,8 @@ const COMMANDS = [
   'calibrate',
   'dynamics',
   'counts',
+  'triage',
+  'report',
 ];
 
 /** Libraries only the commands' engines need; --help must not pay for them. */

@@ -10,8 +10,10 @@ import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLimitsCommand } from './commands/limits.js';
 import { registerReviewCommand } from './commands/review.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerTriageCommand } from './commands/triage.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 import { deferRequiredOptions } from './defer-required-options.js';
@@ -51,6 +53,8 @@ export function buildProgram(signal: AbortSignal): Command {
   registerCalibrateCommand(program, signal);
   registerDynamicsCommand(program, signal);
   registerReviewCommand(program, signal);
+  registerTriageCommand(program, signal);
+  registerReportCommand(program, signal);
   deferRequiredOptions(program);
   return program;
 }

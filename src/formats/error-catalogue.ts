@@ -182,6 +182,14 @@ export const errorCatalogue = {
     exit: ExitCode.usage,
     summary: "review.sqlite was made for another detections.json than the case's.",
   },
+  DCN_E_PDF_UNAVAILABLE: {
+    exit: ExitCode.usage,
+    summary: 'A PDF was asked for but Chromium or playwright-core is not installed.',
+  },
+  DCN_E_PDF_FAILED: {
+    exit: ExitCode.checkFailed,
+    summary: 'Chromium could not print the report to PDF (the HTML report is written).',
+  },
   DCN_E_INTERRUPTED: {
     exit: ExitCode.interrupted,
     summary: 'The run was interrupted (Ctrl-C); finished work was kept, nothing half-written.',

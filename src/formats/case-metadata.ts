@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { readTextFile, parseJson, validateWithSchema } from './json-file.js';
+
+/**
+ * case.json: what a case report says about the case beyond its counts — the
+ * coded ids, the laboratory and the dates (ISO 19238 §9). Every field is
+ * optional; a command-line option overrides the file's field. Dates are
+ * YYYY-MM-DD (a time may follow: YYYY-MM-DDTHH:MM).
+ */
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$/, 'a date YYYY-MM-DD');
+
+export const caseMetadataSchema = z
+  .object({
+    caseId: z.string().min(1).optional(),
+    sampleId: z.string().min(1).optional(),
+    laboratory: z.string().min(1).optional(),
+    samplingDate: date.optional(),
+    /** When the exposure happened, if known. */
+    irradiationDate: date.optional(),
+    analysisDate: date.optional(),
+    /** Free text printed with the case (e.g. the circumstances of the exposure). */
+    notes: z.string().optional(),
+  })
+  .strict();
+export type CaseMetadata = z.infer<typeof caseMetadataSchema>;
+
+export async function readCaseMetadataFile(path: string): Promise<CaseMetadata> {
+  const what = 'case metadata';
+  return validateWithSchema(
+    parseJson(await readTextFile(path, what), path, what),
+    caseMetadataSchema,
+    path,
+    what,
+  );
+}
+
+/** A date given on the command line, checked as case.json's dates are. */
+export function isCaseDate(text: string): boolean {
+  return date.safeParse(text).success;
+}
