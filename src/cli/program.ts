@@ -9,6 +9,7 @@ import { registerDynamicsCommand } from './commands/dynamics.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerLimitsCommand } from './commands/limits.js';
+import { registerQcCommand } from './commands/qc.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -36,6 +37,7 @@ export function buildProgram(signal: AbortSignal): Command {
     );
   registerImportCommand(program, signal);
   registerValidateCommand(program, signal);
+  registerQcCommand(program, signal);
   registerSynthCommand(program, signal);
   registerTrainCommand(program, signal);
   registerDemoCommand(program, signal);

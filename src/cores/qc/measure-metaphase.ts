@@ -34,21 +34,36 @@ export interface MetaphaseMeasures {
   readonly dicentricsAdded: number;
 }
 
+export interface Segmentation {
+  readonly debrisShare: number;
+  readonly singleUpTo: number;
+  readonly clusterUnit: number;
+  readonly nucleusSideWidths: number;
+  readonly nucleusFill: number;
+  readonly minThreshold: number;
+  /** Objects farther from the spread's centre than this many median distances are strays. */
+  readonly strayDistance: number;
+}
+
 /** The segmentation's constants, calibrated on synthetic frames (docs/qc.md). */
-export const SEGMENTATION = {
+export const SEGMENTATION: Segmentation = {
   /** Objects below this share of the median area are debris. */
   debrisShare: 0.25,
   /** An object up to this many median areas is one chromosome… */
-  singleUpTo: 1.8,
+  singleUpTo: 2.2,
   /** …a larger one a cluster of round(area / (clusterUnit × median)) chromosomes. */
-  clusterUnit: 1.0,
+  clusterUnit: 1.3,
   /** Opening square side in chromosome widths: what survives it is a nucleus candidate. */
   nucleusSideWidths: 3,
   /** A nucleus fills this share of its moment ellipse at least. */
   nucleusFill: 0.7,
   /** The threshold never falls below this darkness (a blank frame has no objects). */
   minThreshold: 0.08,
-} as const;
+  strayDistance: 2.5,
+};
+
+/** Specks below this (binned pixels) are noise whatever the frame. */
+const MIN_AREA = 10;
 
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
@@ -57,9 +72,17 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The q-quantile of values in [0, 1], to 1/1024. */
 function percentile(values: Float32Array, q: number): number {
-  const sorted = Float32Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const bins = 1024;
+  const histogram = new Float64Array(bins);
+  for (const value of values) histogram[Math.min(bins - 1, Math.floor(value * bins))]!++;
+  let seen = 0;
+  for (let b = 0; b < bins; b++) {
+    seen += histogram[b]!;
+    if (seen > q * values.length) return (b + 0.5) / bins;
+  }
+  return 1;
 }
 
 function laplacianVariance(values: Float32Array, width: number, height: number): number {
@@ -79,20 +102,40 @@ function laplacianVariance(values: Float32Array, width: number, height: number):
   return n > 0 ? (sum2 / n - (sum / n) ** 2) * 1e4 : 0;
 }
 
+/** Averages `bin`×`bin` blocks (a partial last block is dropped). */
+function binned(
+  grey: Float32Array,
+  width: number,
+  height: number,
+  bin: number,
+): { data: Float32Array; width: number; height: number } {
+  if (bin === 1) return { data: grey, width, height };
+  const w = Math.floor(width / bin);
+  const h = Math.floor(height / bin);
+  const data = new Float32Array(w * h);
+  for (let y = 0; y < h * bin; y++) {
+    const row = Math.floor(y / bin) * w;
+    for (let x = 0; x < w * bin; x++) data[row + Math.floor(x / bin)]! += grey[y * width + x]!;
+  }
+  for (let i = 0; i < data.length; i++) data[i]! /= bin * bin;
+  return { data, width: w, height: h };
+}
+
 /** Nuclei: what a square three chromosomes wide still fits in, when it is round and solid. */
 function findNuclei(
   mask: Uint8Array,
   width: number,
   height: number,
   chromosomeWidth: number,
+  SEG: Segmentation,
 ): { region: Uint8Array; nuclei: Component[] } {
-  const side = Math.max(5, Math.round(SEGMENTATION.nucleusSideWidths * chromosomeWidth));
+  const side = Math.max(5, Math.round(SEG.nucleusSideWidths * chromosomeWidth));
   const opened = squareOpening(mask, width, height, side);
   const { labels, components } = connectedComponents(opened, width, height);
   const nuclei = components.filter(
     (c) =>
       c.area >= 1.5 * side * side &&
-      c.area / (Math.PI * c.axes[0] * Math.max(c.axes[1], 1e-6)) >= SEGMENTATION.nucleusFill,
+      c.area / (Math.PI * c.axes[0] * Math.max(c.axes[1], 1e-6)) >= SEG.nucleusFill,
   );
   const keep = new Uint8Array(components.length + 1);
   for (const nucleus of nuclei) keep[nucleus.label] = 1;
@@ -115,40 +158,45 @@ function ribbonWidth(components: readonly Component[], medianArea: number): numb
  * `dicentrics` (points from the detector) lift an object read as one to two.
  */
 export function measureMetaphase(
-  grey: Float32Array,
-  width: number,
-  height: number,
+  fullGrey: Float32Array,
+  fullWidth: number,
+  fullHeight: number,
   dicentrics: readonly (readonly [number, number])[] = [],
+  segmentation: Segmentation = SEGMENTATION,
 ): MetaphaseMeasures {
+  const SEG = segmentation;
+  // frames over 800 px are binned: objects stay many pixels wide and the work falls fourfold
+  const bin = Math.max(1, Math.floor(Math.min(fullWidth, fullHeight) / 400));
+  const { data: grey, width, height } = binned(fullGrey, fullWidth, fullHeight, bin);
   const darkness = stainDarkness(grey, width, height);
-  const threshold = Math.max(SEGMENTATION.minThreshold, otsuThreshold(darkness));
+  const threshold = Math.max(SEG.minThreshold, otsuThreshold(darkness));
   const mask = new Uint8Array(darkness.length);
   for (let i = 0; i < mask.length; i++) mask[i] = darkness[i]! >= threshold ? 1 : 0;
 
   const first = connectedComponents(mask, width, height).components;
-  const firstMedian = median(first.filter((c) => c.area >= 20).map((c) => c.area));
+  const firstMedian = median(first.filter((c) => c.area >= MIN_AREA).map((c) => c.area));
   const width0 = ribbonWidth(first, firstMedian);
-  const { region, nuclei } = findNuclei(mask, width, height, width0);
+  const { region, nuclei } = findNuclei(mask, width, height, width0, SEG);
   for (let i = 0; i < mask.length; i++) if (region[i]) mask[i] = 0;
 
   const { labels, components } = connectedComponents(mask, width, height);
-  const sized = components.filter((c) => c.area >= 20);
-  const floor = SEGMENTATION.debrisShare * median(sized.map((c) => c.area));
+  const sized = components.filter((c) => c.area >= MIN_AREA);
+  const floor = SEG.debrisShare * median(sized.map((c) => c.area));
   const objects = sized.filter((c) => c.area >= floor);
   const unit = median(objects.map((c) => c.area));
   const equivalents = new Map<number, number>();
   for (const c of objects) {
     equivalents.set(
       c.label,
-      c.area <= SEGMENTATION.singleUpTo * unit
+      c.area <= SEG.singleUpTo * unit
         ? 1
-        : Math.max(2, Math.round(c.area / (SEGMENTATION.clusterUnit * unit))),
+        : Math.max(2, Math.round(c.area / (SEG.clusterUnit * unit))),
     );
   }
   let dicentricsAdded = 0;
   const lifted = new Set<number>();
   for (const [x, y] of dicentrics) {
-    const label = labels[Math.round(y) * width + Math.round(x)] ?? 0;
+    const label = labels[Math.floor(y / bin) * width + Math.floor(x / bin)] ?? 0;
     if (equivalents.get(label) === 1 && !lifted.has(label)) {
       equivalents.set(label, 2);
       lifted.add(label);
@@ -157,20 +205,25 @@ export function measureMetaphase(
   }
   const chromosomes = [...equivalents.values()].reduce((a, b) => a + b, 0);
   const clustered = [...equivalents.values()].filter((n) => n >= 3).reduce((a, b) => a + b, 0);
+  const cx = median(objects.map((c) => c.centroid[0]));
+  const cy = median(objects.map((c) => c.centroid[1]));
+  const distance = (c: Component) => Math.hypot(c.centroid[0] - cx, c.centroid[1] - cy);
+  const reach = SEG.strayDistance * median(objects.map(distance));
+  const spread = objects.filter((c) => distance(c) <= reach);
   const { hull, area: hullArea } = convexHull(
-    objects.flatMap((c) => [
+    spread.flatMap((c) => [
       [c.bbox[0], c.bbox[1]] as const,
       [c.bbox[2] + 1, c.bbox[1]] as const,
       [c.bbox[0], c.bbox[3] + 1] as const,
       [c.bbox[2] + 1, c.bbox[3] + 1] as const,
     ]),
   );
-  const stained = objects.reduce((sum, c) => sum + c.area, 0);
+  const stained = spread.reduce((sum, c) => sum + c.area, 0);
   return {
     chromosomes,
     objects: objects.length,
-    medianObjectAreaPx: unit,
-    chromosomeWidthPx: ribbonWidth(objects, unit),
+    medianObjectAreaPx: unit * bin * bin,
+    chromosomeWidthPx: ribbonWidth(objects, unit) * bin,
     clusteredFraction: chromosomes > 0 ? clustered / chromosomes : 0,
     borderObjects: objects.filter((c) => c.touchesBorder).length,
     spreadCoverage: hullArea / (width * height),

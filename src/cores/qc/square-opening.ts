@@ -58,12 +58,8 @@ function pass(
     const lo = erode ? k - before : k - after;
     const hi = erode ? k + after : k + before;
     const set = prefix[Math.min(length, hi + 1)]! - prefix[Math.max(0, lo)]!;
-    output[start + k * stride] = erode
-      ? lo >= 0 && hi < length && set === side
-        ? 1
-        : 0
-      : set > 0
-        ? 1
-        : 0;
+    // beyond the frame counts as set: a nucleus cut by the edge keeps its cut side
+    const inFrame = Math.min(length - 1, hi) - Math.max(0, lo) + 1;
+    output[start + k * stride] = (erode ? set === inFrame : set > 0) ? 1 : 0;
   }
 }

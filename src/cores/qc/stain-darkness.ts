@@ -7,26 +7,25 @@
  * iterated clipping.
  */
 export function stainDarkness(grey: Float32Array, width: number, height: number): Float32Array {
-  const surface = backgroundSurface(grey, width, height);
+  const c = backgroundCoefficients(grey, width, height);
   const darkness = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
+    const v = (2 * y) / height - 1;
     for (let x = 0; x < width; x++) {
+      const u = (2 * x) / width - 1;
+      const background =
+        c[0]! + c[1]! * u + c[2]! * v + c[3]! * u * u + c[4]! * u * v + c[5]! * v * v;
       const i = y * width + x;
-      const background = Math.max(surface(x, y), 1e-6);
-      darkness[i] = Math.min(1, Math.max(0, 1 - grey[i]! / background));
+      darkness[i] = Math.min(1, Math.max(0, 1 - grey[i]! / Math.max(background, 1e-6)));
     }
   }
   return boxSmooth(darkness, width, height);
 }
 
-const STEP = 6;
+const STEP = 8;
 
 /** The fitted background b(x, y) = c·[1, u, v, u², uv, v²] in coordinates scaled to [−1, 1]. */
-function backgroundSurface(
-  grey: Float32Array,
-  width: number,
-  height: number,
-): (x: number, y: number) => number {
+function backgroundCoefficients(grey: Float32Array, width: number, height: number): number[] {
   const samples: [number, number, number][] = [];
   for (let y = STEP >> 1; y < height; y += STEP) {
     for (let x = STEP >> 1; x < width; x += STEP) samples.push([x, y, grey[y * width + x]!]);
@@ -46,7 +45,7 @@ function backgroundSurface(
     const spread = Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / residuals.length);
     keep = samples.filter(([x, y, g]) => g - fit(x, y) > -2.5 * spread);
   }
-  return (x, y) => terms(x, y).reduce((sum, t, k) => sum + t * coefficients[k]!, 0);
+  return coefficients;
 }
 
 /** Ordinary least squares by the normal equations (6 unknowns; Gaussian elimination). */
@@ -77,22 +76,29 @@ function leastSquares(rows: [number[], number][]): number[] {
   );
 }
 
-/** A 3×3 mean, twice: sensor noise averaged away before the threshold. */
+/** A 3×3 mean, twice (each a row and a column pass): sensor noise averaged away before the threshold. */
 function boxSmooth(values: Float32Array, width: number, height: number): Float32Array {
   let current = values;
   for (let pass = 0; pass < 2; pass++) {
+    const rows = new Float32Array(current.length);
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) {
+        const x0 = Math.max(0, x - 1);
+        const x1 = Math.min(width - 1, x + 1);
+        let sum = 0;
+        for (let k = x0; k <= x1; k++) sum += current[row + k]!;
+        rows[row + x] = sum / (x1 - x0 + 1);
+      }
+    }
     const next = new Float32Array(current.length);
     for (let y = 0; y < height; y++) {
       const y0 = Math.max(0, y - 1);
       const y1 = Math.min(height - 1, y + 1);
       for (let x = 0; x < width; x++) {
-        const x0 = Math.max(0, x - 1);
-        const x1 = Math.min(width - 1, x + 1);
         let sum = 0;
-        for (let yy = y0; yy <= y1; yy++) {
-          for (let xx = x0; xx <= x1; xx++) sum += current[yy * width + xx]!;
-        }
-        next[y * width + x] = sum / ((y1 - y0 + 1) * (x1 - x0 + 1));
+        for (let k = y0; k <= y1; k++) sum += rows[k * width + x]!;
+        next[y * width + x] = sum / (y1 - y0 + 1);
       }
     }
     current = next;
