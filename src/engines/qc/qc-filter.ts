@@ -64,6 +64,17 @@ export async function filterByQc<T extends { readonly id: string; readonly file:
   };
 }
 
+/** What an output records of `--qc`: the source, the counts and every excluded cell with its reasons. */
+export function exclusionRecord(exclusion: QcExclusion): Record<string, unknown> {
+  return {
+    source: exclusion.source,
+    images: exclusion.images,
+    kept: exclusion.kept,
+    reasons: Object.fromEntries(Object.entries(exclusion.reasons).filter(([, n]) => n > 0)),
+    excluded: exclusion.excluded,
+  };
+}
+
 /** One line for logs and reports: "QC (qc.json) excluded 12 of 40 cells: 7 too-few-chromosomes, …". */
 export function describeExclusion(exclusion: QcExclusion): string {
   const reasons = Object.entries(exclusion.reasons)
