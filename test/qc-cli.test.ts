@@ -161,7 +161,7 @@ const setup = (async () => {
 
 const excludedIds = (qc: { excluded: { id: string }[] }) => qc.excluded.map((e) => e.id).sort();
 
-test('calibrate and detect exclude exactly the cells qc.json finds unscorable', async () => {
+test('calibrate, detect and dose exclude exactly the cells qc.json finds unscorable', async () => {
   const s = await setup;
   const curve = join(s.dir, 'curve.json');
   const calibrate = await runCli([
@@ -215,6 +215,26 @@ test('calibrate and detect exclude exactly the cells qc.json finds unscorable', 
     detections.images.map((image: { id: string }) => image.id).sort(),
     s.caseIds.filter((id) => !s.caseRejected.has(id)).sort(),
   );
+
+  const dose = await runCli([
+    'dose',
+    '--curve',
+    curve,
+    '--model',
+    TINY,
+    '--images',
+    s.caseDir,
+    '--qc',
+    s.caseQc,
+    '--method',
+    'delta',
+    '--json',
+    '--quiet',
+  ]);
+  assert.equal(dose.code, 0, dose.stderr);
+  const result = JSON.parse(dose.stdout);
+  assert.deepEqual(excludedIds(result.provenance.parameters.qc), [...s.caseRejected].sort());
+  assert.equal(result.cases[0].table.cells, CASE_CELLS.length - s.caseRejected.size);
 });
 
 test('a missing, invalid or incomplete qc.json is refused with the file and field named', async () => {
