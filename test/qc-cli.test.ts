@@ -323,4 +323,19 @@ test('dicentra qc judges generated frames and writes a versioned qc.json', async
   truth.images.forEach((image: { quality: { scorable: boolean } }, k: number) => {
     if (!image.quality.scorable) assert.equal(document.images[k].scorable, false);
   });
+
+  // --model detects as `detect` does by default: the same verdicts as its detections.json
+  const data = join(dir, 'synth', 'dataset.json');
+  const detections = join(dir, 'det.json');
+  const detect = await runCli(['detect', '--model', TINY, '--images', data, '--out', detections]);
+  assert.equal(detect.code, 0, detect.stderr);
+  const viaModel = join(dir, 'qc-model.json');
+  const viaFile = join(dir, 'qc-detections.json');
+  const model = await runCli(['qc', '--images', data, '--out', viaModel, '--model', TINY]);
+  assert.equal(model.code, 0, model.stderr);
+  const file = await runCli(['qc', '--images', data, '--out', viaFile, '--detections', detections]);
+  assert.equal(file.code, 0, file.stderr);
+  const modelDocument = JSON.parse(await readFile(viaModel, 'utf8'));
+  assert.equal(modelDocument.model, TINY);
+  assert.deepEqual(modelDocument.images, JSON.parse(await readFile(viaFile, 'utf8')).images);
 });

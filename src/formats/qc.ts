@@ -83,6 +83,8 @@ export const qcSchema = z
     rules: qcRulesSchema,
     /** The detections.json whose dicentric points lifted the count (absent: classical count only). */
     detections: z.string().optional(),
+    /** The bundle whose dicentric detections (detect's default voting) lifted the count. */
+    model: z.string().optional(),
     summary: z
       .object({
         images: count,

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { checkCommandFiles } from '../command-files.js';
 import { parseInteger, parseNumber } from '../parse-options.js';
@@ -8,6 +8,7 @@ interface QcOptions {
   images: string;
   out: string;
   detections?: string;
+  model?: string;
   chromosomes: number;
   tolerance: number;
   maxBorderObjects: number;
@@ -33,9 +34,15 @@ export function registerQcCommand(program: Command, signal: AbortSignal): void {
       )
       .requiredOption('--images <dir|dataset.json>', 'a folder of images, or a dataset.json')
       .requiredOption('--out <qc.json>', 'the verdicts, measures and rules (docs/formats.md)')
+      .addOption(
+        new Option(
+          '--model <bundle>',
+          "optional: detect dicentrics with this bundle (detect's default voting); one on an object counted one makes it two",
+        ).conflicts('detections'),
+      )
       .option(
         '--detections <detections.json>',
-        "`dicentra detect`'s output on these images: a detected dicentric makes its object count two",
+        "optional: `dicentra detect`'s output on these images, used as --model's detections are",
       )
       .option(
         '--chromosomes <n>',
@@ -95,6 +102,7 @@ export function registerQcCommand(program: Command, signal: AbortSignal): void {
         inputs: {
           '--images': [options.images, ...images.map((image) => image.file)],
           '--detections': options.detections,
+          '--model': options.model,
         },
         outputFiles: { '--out': options.out },
       });
@@ -105,6 +113,7 @@ export function registerQcCommand(program: Command, signal: AbortSignal): void {
         out: options.out,
         source: options.images,
         ...(options.detections ? { detections: options.detections } : {}),
+        ...(options.model ? { model: options.model } : {}),
         rules: {
           chromosomes: options.chromosomes,
           tolerance: options.tolerance,

@@ -90,12 +90,12 @@ export function qcDocument(
   images: QcImage[],
   rules: QcRules,
   provenance: Provenance,
-  detections?: string,
+  dicentrics: { readonly detections?: string; readonly model?: string } = {},
 ): QcDocument {
   return {
     version: QC_FORMAT_VERSION,
     rules,
-    ...(detections ? { detections } : {}),
+    ...dicentrics,
     summary: {
       images: images.length,
       scorable: images.filter((image) => image.scorable).length,
