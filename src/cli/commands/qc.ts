@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { DEFAULT_QC_RULES as RULES } from '../../cores/qc/qc-decision.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { checkCommandFiles } from '../command-files.js';
 import { parseInteger, parseNumber } from '../parse-options.js';
@@ -48,44 +49,49 @@ export function registerQcCommand(program: Command, signal: AbortSignal): void {
         '--chromosomes <n>',
         'expected centromere-equivalents per cell',
         parseInteger('--chromosomes', 1, 200),
-        46,
+        RULES.chromosomes,
       )
-      .option('--tolerance <n>', 'accepted count either side', parseInteger('--tolerance', 0), 2)
+      .option(
+        '--tolerance <n>',
+        'accepted count either side',
+        parseInteger('--tolerance', 0),
+        RULES.tolerance,
+      )
       .option(
         '--max-border-objects <n>',
-        'objects cut by the frame edge before a spread is incomplete',
+        'most objects cut by the frame edge (more: incomplete-spread)',
         parseInteger('--max-border-objects', 0),
-        1,
+        RULES.maxBorderObjects,
       )
       .option(
         '--max-clustered-fraction <f>',
-        'share of the count in clusters of ≥ 3 before a spread is clumped',
+        'largest share of the count in clusters of ≥ 3 (more: clumped)',
         parseNumber('--max-clustered-fraction', 0, 1),
-        0.3,
+        RULES.maxClusteredFraction,
       )
       .option(
         '--max-nuclei-over-spread <n>',
-        'nuclei lying within the spread',
+        'most nuclei within the spread (more: nucleus-over-spread)',
         parseInteger('--max-nuclei-over-spread', 0),
-        0,
+        RULES.maxNucleiOverSpread,
       )
       .option(
         '--max-spread-coverage <f>',
-        "share of the frame the spread's hull may cover",
+        "largest share of the frame the spread's hull covers (more: spread-too-wide)",
         parseNumber('--max-spread-coverage', 0, 1),
-        0.5,
+        RULES.maxSpreadCoverage,
       )
       .option(
         '--min-focus <x>',
         'least sharpness (variance of the Laplacian ×10⁴)',
         parseNumber('--min-focus', 0),
-        1,
+        RULES.minFocus,
       )
       .option(
         '--min-contrast <x>',
         'least stain contrast (darkness p99.5 − median)',
         parseNumber('--min-contrast', 0, 1),
-        0.3,
+        RULES.minContrast,
       )
       .addHelpText(
         'after',
