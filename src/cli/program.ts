@@ -11,6 +11,7 @@ import { registerImportCommand } from './commands/import.js';
 import { registerLimitsCommand } from './commands/limits.js';
 import { registerReviewCommand } from './commands/review.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerQcCommand } from './commands/qc.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerTriageCommand } from './commands/triage.js';
@@ -41,6 +42,7 @@ export function buildProgram(signal: AbortSignal): Command {
     );
   registerImportCommand(program, signal);
   registerValidateCommand(program, signal);
+  registerQcCommand(program, signal);
   registerSynthCommand(program, signal);
   registerTrainCommand(program, signal);
   registerDemoCommand(program, signal);

@@ -84,6 +84,10 @@ export const errorCatalogue = {
     exit: ExitCode.checkFailed,
     summary: "The SVM on an epoch's embedding failed (libsvm ran out of memory or aborted).",
   },
+  DCN_E_QC_IMAGE_MISSING: {
+    exit: ExitCode.usage,
+    summary: 'The qc.json given with --qc has no verdict for an image being scored.',
+  },
   DCN_E_FILE_NOT_FOUND: {
     exit: ExitCode.inputOutput,
     summary: 'An input file or folder does not exist.',

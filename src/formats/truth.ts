@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pointSchema, splitSchema } from './dataset.js';
 
 /** The truth.json format version this build writes; readers accept the same major. */
-export const TRUTH_FORMAT_VERSION = '1.1';
+export const TRUTH_FORMAT_VERSION = '1.2';
 export const TRUTH_FORMAT_MAJOR = 1;
 
 const range = z
@@ -110,6 +110,8 @@ export const synthParametersSchema = z
       })
       .strict()
       .optional(),
+    /** Share of frames made unscorable on purpose (`--bad-frames`); absent: none (1.2). */
+    badFrames: probability.optional(),
   })
   .strict();
 export type SynthParameters = z.infer<typeof synthParametersSchema>;
@@ -220,6 +222,23 @@ export const truthCountsSchema = z
   .strict();
 export type TruthCounts = z.infer<typeof truthCountsSchema>;
 
+/** What makes a frame unscorable, as the generator makes it (`--bad-frames`). */
+export const FRAME_DEFECTS = [
+  'incomplete-spread',
+  'two-metaphases',
+  'nucleus-over-spread',
+  'clumped',
+] as const;
+export type FrameDefect = (typeof FRAME_DEFECTS)[number];
+
+export const frameQualitySchema = z
+  .object({
+    scorable: z.boolean(),
+    defects: z.array(z.enum(FRAME_DEFECTS)),
+  })
+  .strict();
+export type FrameQuality = z.infer<typeof frameQualitySchema>;
+
 export const truthOpticsSchema = z
   .object({
     backgroundGrey: z.number(),
@@ -250,6 +269,8 @@ export const truthImageSchema = z
     optics: truthOpticsSchema,
     /** `wide` preset: this image's own drawn parameters (frame, scale, stain, optics, crowding). */
     parameters: synthParametersSchema.optional(),
+    /** Whether the frame is scorable and, if not, why; present when `--bad-frames` was given (1.2). */
+    quality: frameQualitySchema.optional(),
     objects: z.array(truthObjectSchema),
   })
   .strict();

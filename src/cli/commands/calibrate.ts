@@ -34,6 +34,7 @@ interface CalibrateOptions {
   referenceCoefficients?: number[];
   figure?: string;
   cache?: string;
+  qc?: string;
 }
 
 function referenceOf(options: CalibrateOptions): ReferenceChoice | undefined {
@@ -82,6 +83,11 @@ function describe(result: CalibrateCurveResult, options: CalibrateOptions): stri
     ),
     `thresholds: ${rule.kind === 'adaptive' ? `model-adaptive, q = ${rule.quantile} at ${rule.doseGy} Gy (${rule.images} images)` : 'fixed'}; T_A ${JSON.stringify(result.ta)}; dicentrics ${options.requireFragment ? 'only in images with a fragment' : 'in every image'}`,
     `sub-ensemble curves: ${calibration.detector.subEnsembles.curves.length} of ${options.subEnsembles}`,
+    ...(result.qc
+      ? [
+          `QC (${result.qc.source}): ${result.qc.excluded.length} of ${result.qc.images} cells excluded`,
+        ]
+      : []),
     '',
     'dose (Gy)   cells   dicentrics   yield',
     ...calibration.groups.map(
@@ -148,6 +154,10 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
       )
       .option('--figure <file.svg>', 'where to write the figure (default: OUT with .svg)')
       .option('--cache <dir>', 'heatmap cache folder (default: heatmap-cache beside OUT)')
+      .option(
+        '--qc <qc.json|auto>',
+        'calibrate on the cells `dicentra qc` found scorable only (auto: judge them now, default rules)',
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -164,6 +174,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           '--model': options.model,
           '--data': options.data,
           '--reference': options.reference,
+          '--qc': options.qc === 'auto' ? undefined : options.qc,
         },
         outputFiles: { '--out': options.out, '--figure': figurePath },
         outputFolders: { '--cache': cacheDir },
@@ -205,6 +216,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           ? {}
           : { ta: parseTa(options.ta, classes, loaded.bundle.members.length) }),
         requireFragment: options.requireFragment,
+        ...(options.qc === undefined ? {} : { qc: options.qc }),
         model: options.curveModel,
         family: options.family === 'auto' ? 'automatic' : (options.family as FamilyChoice),
         ...(reference ? { reference } : {}),
@@ -227,6 +239,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         out: options.out,
         figure: result.figurePath,
         computedHeatmaps: result.calibration.computedHeatmaps,
+        ...(result.qc ? { qc: result.qc } : {}),
         failedSubEnsembles: result.calibration.failedSubEnsembles,
         curve: result.record,
       });

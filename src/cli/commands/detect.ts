@@ -25,6 +25,7 @@ interface DetectOptions {
   out: string;
   csv?: string;
   cache?: string;
+  qc?: string;
   threads: number;
 }
 
@@ -140,6 +141,10 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         parseInteger('--threads', 0),
         0,
       )
+      .option(
+        '--qc <qc.json|auto>',
+        'detect only on the cells `dicentra qc` found scorable (auto: judge them now, default rules)',
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -158,17 +163,22 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         ? await curveDetector(options, loaded)
         : { ...chosenDetector(options, bundle, context), counting: undefined };
       const { readCaseImages } = await import('../../engines/import/case-images.js');
-      const images = await readCaseImages(options.images);
+      const all = await readCaseImages(options.images);
       const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');
       await checkCommandFiles({
         inputs: {
           '--model': options.model,
           '--curve': options.curve,
-          '--images': [options.images, ...images.map((image) => image.file)],
+          '--images': [options.images, ...all.map((image) => image.file)],
+          '--qc': options.qc === 'auto' ? undefined : options.qc,
         },
         outputFiles: { '--out': options.out, '--csv': options.csv },
         outputFolders: { '--cache': cacheDir },
       });
+      const { filterByQc, describeExclusion } = await import('../../engines/qc/qc-filter.js');
+      const screened = options.qc ? await filterByQc(all, options.qc, context.signal) : undefined;
+      if (screened) context.log(describeExclusion(screened.exclusion));
+      const images = screened?.kept ?? all;
       context.log(
         `${members.length} members (epochs ${members.map((m) => m.epoch).join(', ')}) on ${images.length} images`,
       );
@@ -202,7 +212,8 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       context.result(
         `wrote ${options.out}: ${detections.images.length} images, ${bundle.classes
           .map((name) => `${totals[name]} ${name}`)
-          .join(', ')}${failed ? `; ${detections.errors.length} images failed` : ''}`,
+          .join(', ')}${failed ? `; ${detections.errors.length} images failed` : ''}` +
+          (screened ? `; QC excluded ${screened.exclusion.excluded.length} of ${all.length}` : ''),
         {
           ok: !failed,
           out: options.out,
@@ -211,6 +222,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
           thresholds: detections.thresholds,
           detections: totals,
           errors: detections.errors,
+          ...(screened ? { qc: screened.exclusion } : {}),
         },
       );
       if (failed) {

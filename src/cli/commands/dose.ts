@@ -27,6 +27,7 @@ interface DoseOptions {
   gammaError: number;
   case?: string;
   out?: string;
+  qc?: string;
 }
 
 type Interval = { lower: number; estimate: number; upper: number };
@@ -92,7 +93,19 @@ function sourceOf(options: DoseOptions): DoseSource {
       },
     );
   }
-  if (!fromImages) return { kind: 'counts', counts: options.counts! };
+  if (!fromImages) {
+    if (options.qc !== undefined) {
+      throw new DicentraError(
+        'DCN_E_OPTION_INVALID',
+        '--qc screens images: it goes with --images',
+        {
+          field: '--qc',
+          hint: 'a count table is already scored; use --qc with --model and --images',
+        },
+      );
+    }
+    return { kind: 'counts', counts: options.counts! };
+  }
   if (!options.model || !options.images) {
     throw new DicentraError('DCN_E_OPTION_INVALID', '--model and --images go together', {
       field: options.model ? '--images' : '--model',
@@ -104,6 +117,7 @@ function sourceOf(options: DoseOptions): DoseSource {
     model: options.model,
     images: options.images,
     cacheDir: options.cache ?? null,
+    ...(options.qc === undefined ? {} : { qc: options.qc }),
   };
 }
 
@@ -182,6 +196,10 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
         'with --model: a folder of one case’s images, or a dataset.json (cases by sampleId)',
       )
       .option('--cache <dir>', 'with --images: heatmap cache folder (default: none)')
+      .option(
+        '--qc <qc.json|auto>',
+        'with --images: count only the cells `dicentra qc` found scorable (auto: judge them now, default rules)',
+      )
       .addOption(
         new Option('--method <method>', 'merkle | delta (whole body), dolphin (partial), mixed')
           .choices(['merkle', 'delta', 'dolphin', 'mixed'])
@@ -239,6 +257,7 @@ export function registerDoseCommand(program: Command, signal: AbortSignal): void
           '--counts': options.counts,
           '--model': options.model,
           '--images': options.images,
+          '--qc': options.qc === 'auto' ? undefined : options.qc,
         },
         outputFiles: { '--out': options.out },
         outputFolders: { '--cache': options.cache },

@@ -43,6 +43,7 @@ interface SynthOptions {
   tricentricProbability?: number;
   jpegQuality?: number;
   rgb?: boolean;
+  badFrames: number;
 }
 
 const DEFAULT_DOSES = '0,0.1,0.2,0.3,0.5,0.7,0.9,1,1.5,2,3,4';
@@ -217,12 +218,20 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseInteger('--jpeg-quality', 1, 100),
       )
       .option('--rgb', 'write purple RGB images instead of grey')
+      .option(
+        '--bad-frames <p>',
+        'share of unscorable frames (incomplete spread, two metaphases, nucleus over the spread, ' +
+          'clumped), each labelled in truth.json (quality); 0 writes no quality labels',
+        parseNumber('--bad-frames', 0, 1),
+        0,
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
           '  dicentra synth --out data/synth --count 1000 --seed 7\n' +
           '  dicentra synth --out data/hard --count 200 --difficulty hard --rgb --jpeg-quality 80\n' +
-          '  dicentra synth --out data/calib --mode calibration --cells-per-dose 200 --seed 8',
+          '  dicentra synth --out data/calib --mode calibration --cells-per-dose 200 --seed 8\n' +
+          '  dicentra synth --out data/qc --count 100 --bad-frames 0.3   # frames for dicentra qc',
       ),
   ).action(
     commandAction<SynthOptions>(signal, async (options, context) => {
@@ -269,7 +278,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
           ? { tricentricProbability: options.tricentricProbability }
           : {}),
       };
-      const params = resolveSynthParameters({
+      const resolved = resolveSynthParameters({
         width: options.size.width,
         height: options.size.height,
         difficulty: options.preset ?? options.difficulty,
@@ -279,6 +288,8 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         rgb: Boolean(options.rgb),
         jpegQuality: options.jpegQuality ?? null,
       });
+      const params =
+        options.badFrames > 0 ? { ...resolved, badFrames: options.badFrames } : resolved;
       const total =
         options.mode === 'train' ? options.count! : options.doses.length * options.cellsPerDose;
       const progress = context.progress('synth', total);

@@ -191,6 +191,7 @@ export function cellTruth(
       noiseSigma: round2(cell.optics.noiseSigma),
     },
     ...(drawn ? { parameters: drawn } : {}),
+    ...(cell.quality ? { quality: cell.quality } : {}),
     objects,
   };
 }

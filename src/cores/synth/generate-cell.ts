@@ -1,5 +1,12 @@
-import type { SynthParameters } from '../../formats/truth.js';
+import type { FrameDefect, FrameQuality, SynthParameters } from '../../formats/truth.js';
 import { SeededRandom } from '../seeded-random.js';
+import {
+  clumpSpread,
+  cutSpread,
+  drawFrameDefect,
+  nucleiOverSpread,
+  secondMetaphase,
+} from './bad-frames.js';
 import { arcLengths, drawBodyShape, type LocalShape, type ShapeStyle } from './body-shape.js';
 import { circleCapsule, polylineCapsules, shapesClash, type CapsuleShape } from './capsules.js';
 import { buildCellContent, type BodySpec } from './cell-content.js';
@@ -27,6 +34,8 @@ export const STREAM = {
   sisters: 6,
   // 7: the wide preset's per-image parameters (image-parameters.ts)
   artefacts: 8,
+  // drawn only with --bad-frames (bad-frames.ts)
+  quality: 9,
 } as const;
 
 export type ConfounderTag =
@@ -119,6 +128,8 @@ export interface SynthCell {
   readonly label: LabelBox | undefined;
   readonly scratches: readonly Scratch[];
   readonly optics: CellOptics;
+  /** Present when the run makes bad frames (`badFrames`): scorable, or the defect made. */
+  readonly quality: FrameQuality | undefined;
 }
 
 export interface CellRequest {
@@ -354,9 +365,15 @@ function placeBodies(
   spread: Spread,
   margin: number,
   obstacles: Obstacle[],
+  defect: FrameDefect | undefined,
 ): PlacedBody[] {
   const { layout, shapes } = streams;
   const frame = { width: params.width, height: params.height };
+  // an incomplete spread: chromosomes beyond the edge are missing, those on it cut
+  const cut = defect === 'incomplete-spread';
+  const bodyFrame = { ...frame, partial: cut };
+  const inFrame = ([x, y]: [number, number]) =>
+    x >= 0 && y >= 0 && x < frame.width && y < frame.height;
   const conf = params.confounders;
   const order = plan.bodies
     .map((spec, i) => ({ spec, i, target: isTarget(spec) }))
@@ -371,10 +388,12 @@ function placeBodies(
   const targetRule: ClashRule = {
     margins: { target: margin, body: margin, nucleus: margin, label: margin },
   };
-  const bodyRule: ClashRule = {
-    margins: { target: margin, body: 1, nucleus: margin, label: margin },
-  };
   const looseRule: ClashRule = { margins: { target: margin, nucleus: 0, label: margin } };
+  // a clumped spread: chromosomes pile onto each other (never onto a target)
+  const bodyRule: ClashRule =
+    defect === 'clumped'
+      ? looseRule
+      : { margins: { target: margin, body: 1, nucleus: margin, label: margin } };
 
   const monocentrics = order.filter((o) => o.spec.type === 'monocentric');
   const touching = Math.min(
@@ -429,18 +448,19 @@ function placeBodies(
       deferred.push({ spec, shape, kind: pairing });
       continue;
     }
+    if (cut && !target && !inFrame(pointInSpread(layout, spread))) continue;
     let at = placeInSpread(
       layout,
       shape,
       spread,
-      frame,
+      target ? frame : bodyFrame,
       obstacles,
       target ? targetRule : bodyRule,
       400,
     );
     const tags: ConfounderTag[] = [];
     if (!at && !target) {
-      at = placeInSpread(layout, shape, spread, frame, obstacles, looseRule, 400);
+      at = placeInSpread(layout, shape, spread, bodyFrame, obstacles, looseRule, 400);
       tags.push('overlapping');
     }
     if (!at) {
@@ -607,17 +627,35 @@ export function generateCell(
   params: SynthParameters,
 ): SynthCell {
   const { doseGy, draw, rejected, random: contentRandom } = drawContent(seed, request, params);
+  const badFrames = params.badFrames ?? 0;
+  const flaws = badFrames > 0 ? new SeededRandom(seed, request.index, STREAM.quality) : undefined;
+  const defect = flaws && drawFrameDefect(flaws, badFrames);
   const layout = new SeededRandom(seed, request.index, STREAM.layout);
   const shapes = new SeededRandom(seed, request.index, STREAM.shape);
   const optics = drawOptics(new SeededRandom(seed, request.index, STREAM.optics), params);
   const plan = planCell(seed, request.index, contentRandom, draw, params);
-  const spread = drawSpread(layout, plan, params);
+  let spread = drawSpread(layout, plan, params);
+  if (defect === 'incomplete-spread') spread = cutSpread(flaws!, spread, params);
+  if (defect === 'clumped') spread = clumpSpread(flaws!, spread);
   const obstacles: Obstacle[] = [];
   const rounds: Omit<RoundObject, 'id'>[] = [];
   const margin = 3 * params.scale + 1;
   const label = placeLabel(layout, params, obstacles);
   placeNuclei(layout, params, spread, margin, obstacles, rounds);
-  const placed = placeBodies(request, { layout, shapes }, params, plan, spread, margin, obstacles);
+  const placed = placeBodies(
+    request,
+    { layout, shapes },
+    params,
+    plan,
+    spread,
+    margin,
+    obstacles,
+    defect,
+  );
+  if (defect === 'two-metaphases') {
+    placed.push(...secondMetaphase(flaws!, params, plan, spread, margin, obstacles, placed.length));
+  }
+  if (defect === 'nucleus-over-spread') rounds.push(...nucleiOverSpread(flaws!, params, spread));
   placeDebris(layout, params, spread, margin, obstacles, rounds);
   drawHaze(layout, params, spread, rounds);
   const scratches = drawArtefacts(seed, request.index, params, rounds);
@@ -640,6 +678,7 @@ export function generateCell(
     label: label ? { ...label, id: labelId } : undefined,
     scratches: scratches.map((line, k) => ({ ...line, id: scratchIds + k })),
     optics,
+    quality: flaws && { scorable: !defect, defects: defect ? [defect] : [] },
   };
 }
 

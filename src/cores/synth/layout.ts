@@ -80,6 +80,23 @@ export function insideFrame(
   return true;
 }
 
+/** The frame a shape must lie in; `partial`: it may run out of the frame (a spread cut by the edge). */
+export interface Frame {
+  readonly width: number;
+  readonly height: number;
+  readonly partial?: boolean;
+}
+
+/** True when some spine point lies in the frame. */
+function meetsFrame(points: Float64Array, width: number, height: number): boolean {
+  for (let i = 0; i < points.length; i += 2) {
+    const x = points[i]!;
+    const y = points[i + 1]!;
+    if (x >= 0 && y >= 0 && x < width && y < height) return true;
+  }
+  return false;
+}
+
 export interface ClashRule {
   /** Minimum surface gap to obstacles of each kind; absent kinds are ignored. */
   readonly margins: Partial<Record<ObstacleKind, number>>;
@@ -107,12 +124,15 @@ export function tryPlace(
   angle: number,
   x: number,
   y: number,
-  frame: { width: number; height: number },
+  frame: Frame,
   obstacles: readonly Obstacle[],
   rule: ClashRule,
 ): Placement | undefined {
   const points = transformPoints(local.points, angle, x, y);
-  if (!insideFrame(points, local.reach, frame.width, frame.height)) return undefined;
+  const inFrame = frame.partial
+    ? meetsFrame(points, frame.width, frame.height)
+    : insideFrame(points, local.reach, frame.width, frame.height);
+  if (!inFrame) return undefined;
   const shape = polylineCapsules(points, local.reach, local.closed);
   if (clashes(shape, obstacles, rule)) return undefined;
   return { points, shape };
@@ -126,7 +146,7 @@ export function placeInSpread(
   random: SeededRandom,
   local: LocalShape,
   spread: Spread,
-  frame: { width: number; height: number },
+  frame: Frame,
   obstacles: readonly Obstacle[],
   rule: ClashRule,
   attempts: number,

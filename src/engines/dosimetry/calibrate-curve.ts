@@ -4,6 +4,12 @@ import type { LoadedBundle } from '../../formats/bundle-file.js';
 import { readCurveFile, writeCurveFile } from '../../formats/curve-file.js';
 import type { CurveFile } from '../../formats/curve.js';
 import { readDatasetFile, resolveImagePath } from '../../formats/dataset-file.js';
+import {
+  describeExclusion,
+  exclusionRecord,
+  filterByQc,
+  type QcExclusion,
+} from '../qc/qc-filter.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import { provenanceNow } from '../../formats/provenance.js';
 import { generaliseCurve, type CalibrationCurve } from '../../cores/dosimetry/calibration-curve.js';
@@ -51,6 +57,8 @@ export interface CalibrateCurveRequest {
   readonly model: CurveModel;
   readonly family: FamilyChoice;
   readonly reference?: ReferenceChoice;
+  /** Score only the cells a qc.json (or `auto`: QC now) finds scorable. */
+  readonly qc?: string;
   readonly toolVersion: string;
   readonly signal?: AbortSignal;
   onProgress?(stage: 'thresholds' | 'counting', done: number, total: number): void;
@@ -64,6 +72,7 @@ export interface CalibrateCurveResult {
   readonly images: number;
   readonly ta: Readonly<Record<string, number>>;
   readonly calibration: CalibrateResult;
+  readonly qc?: QcExclusion;
 }
 
 async function referenceCurve(
@@ -165,7 +174,10 @@ export async function calibrateCurve(
     );
   }
   const ta = agreementThresholds(request, primary.length);
-  const images = await calibrationImages(request.data);
+  const all = await calibrationImages(request.data);
+  const screened = request.qc ? await filterByQc(all, request.qc, request.signal) : undefined;
+  const images = screened?.kept ?? all;
+  if (screened) request.log(describeExclusion(screened.exclusion));
   const cacheDir = request.cacheDir ?? join(dirname(request.out), 'heatmap-cache');
   request.log(
     `${primary.length} members vote (epochs ${primary.map((m) => m.epoch).join(', ')}); ` +
@@ -197,7 +209,10 @@ export async function calibrateCurve(
       calibration.fit,
       request.family,
       { layout: 'distribution', groups: calibration.groups },
-      provenanceNow('dicentra calibrate', request.toolVersion, { source: request.data }),
+      provenanceNow('dicentra calibrate', request.toolVersion, {
+        source: request.data,
+        ...(screened ? { parameters: { qc: exclusionRecord(screened.exclusion) } } : {}),
+      }),
     ),
     detector: calibration.detector,
   };
@@ -213,5 +228,12 @@ export async function calibrateCurve(
   });
   await writeCurveFile(request.out, record);
   await writeFileAtomic(figurePath, svg);
-  return { record, figurePath, images: images.length, ta, calibration };
+  return {
+    record,
+    figurePath,
+    images: images.length,
+    ta,
+    calibration,
+    ...(screened ? { qc: screened.exclusion } : {}),
+  };
 }

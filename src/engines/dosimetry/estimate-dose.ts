@@ -15,6 +15,12 @@ import { groupByCase, readCaseImages } from '../import/case-images.js';
 import { estimateCaseDose, type CaseDose, type DoseMethod } from './case-dose.js';
 import { calibrationCurveOf } from './curve-record.js';
 import { estimateImageDoses, type ImageDose } from './dose-from-images.js';
+import {
+  describeExclusion,
+  exclusionRecord,
+  filterByQc,
+  type QcExclusion,
+} from '../qc/qc-filter.js';
 
 /** Where a dose's counts come from: a case table, or images counted by the curve's bundle. */
 export type DoseSource =
@@ -24,6 +30,8 @@ export type DoseSource =
       readonly model: string;
       readonly images: string;
       readonly cacheDir: string | null;
+      /** Score only the cells a qc.json (or `auto`: QC now) finds scorable. */
+      readonly qc?: string;
     };
 
 export interface DoseRequest {
@@ -74,7 +82,7 @@ async function dosesFromImages(
   source: Extract<DoseSource, { kind: 'images' }>,
   curve: Awaited<ReturnType<typeof readCurveFile>>,
   g: number,
-): Promise<ImageDose[]> {
+): Promise<{ doses: ImageDose[]; qc: QcExclusion | undefined }> {
   const { method } = request;
   if (method.kind !== 'merkle' && method.kind !== 'delta') {
     throw new DicentraError(
@@ -87,13 +95,16 @@ async function dosesFromImages(
     );
   }
   const loaded = await readBundleFile(source.model);
+  const all = await readCaseImages(source.images);
+  const screened = source.qc ? await filterByQc(all, source.qc, request.signal) : undefined;
+  if (screened) request.warn(describeExclusion(screened.exclusion));
   const cases = selectCase(
-    groupByCase(await readCaseImages(source.images)),
+    groupByCase(screened?.kept ?? all),
     request.caseId,
     source.images,
     'use a sampleId of the dataset (or the folder name)',
   );
-  return estimateImageDoses({
+  const doses = await estimateImageDoses({
     loaded,
     curve,
     curvePath: request.curvePath,
@@ -105,6 +116,7 @@ async function dosesFromImages(
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
   });
+  return { doses, qc: screened?.exclusion };
 }
 
 /** A case of the result document. */
@@ -138,8 +150,9 @@ export async function estimateDose(request: DoseRequest): Promise<DoseResult> {
   const curveFile = await readCurveFile(request.curvePath);
   const curve = calibrationCurveOf(curveFile);
   let doses: (CaseDose | ImageDose)[];
+  let qc: QcExclusion | undefined;
   if (source.kind === 'images') {
-    doses = await dosesFromImages(request, source, curveFile, g);
+    ({ doses, qc } = await dosesFromImages(request, source, curveFile, g));
   } else {
     const rows = selectCase(
       await readCaseTable(source.counts),
@@ -181,7 +194,11 @@ export async function estimateDose(request: DoseRequest): Promise<DoseResult> {
     ...(method.kind === 'dolphin' ? { gamma: 1 / method.d0 } : {}),
     ...(method.kind === 'mixed' ? { gamma: method.gamma } : {}),
     cases: doses.map(caseEntry),
-    provenance: provenanceNow('dicentra dose', request.toolVersion),
+    provenance: provenanceNow(
+      'dicentra dose',
+      request.toolVersion,
+      qc ? { parameters: { qc: exclusionRecord(qc) } } : {},
+    ),
   };
   if (request.out) await writeDoseResultFile(request.out, result);
   return result;
