@@ -7,16 +7,19 @@ import tseslint from 'typescript-eslint';
  * imports of the layers above it and of the libraries that belong elsewhere.
  */
 const upward = (folders) => folders.map((folder) => `**/${folder}/**`);
+/** The review server's and the report printer's libraries, each kept in its own engine. */
+const server = ['fastify', 'better-sqlite3'];
+const printer = ['playwright-core'];
 const layers = [
   {
     files: ['src/formats/**'],
     above: ['imaging', 'cores', 'engines', 'cli'],
-    libraries: ['sharp', 'onnxruntime-node'],
+    libraries: ['sharp', 'onnxruntime-node', ...server, ...printer],
   },
   {
     files: ['src/imaging/**'],
     above: ['cores', 'engines', 'cli'],
-    libraries: ['onnxruntime-node'],
+    libraries: ['onnxruntime-node', ...server, ...printer],
   },
   {
     files: ['src/cores/**'],
@@ -31,23 +34,35 @@ const layers = [
       'node:child_process',
       'node:worker_threads',
       'node:module',
+      ...server,
+      ...printer,
     ],
   },
   {
     files: ['src/engines/**'],
-    ignores: ['src/engines/inference/**'],
+    ignores: ['src/engines/inference/**', 'src/engines/review/**', 'src/engines/report/**'],
     above: ['cli'],
-    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node'],
+    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...server, ...printer],
+  },
+  {
+    files: ['src/engines/review/**'],
+    above: ['cli'],
+    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...printer],
+  },
+  {
+    files: ['src/engines/report/**'],
+    above: ['cli'],
+    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...server],
   },
   {
     files: ['src/engines/inference/**'],
     above: ['cli'],
-    libraries: ['commander', 'cli-progress', 'sharp'],
+    libraries: ['commander', 'cli-progress', 'sharp', ...server, ...printer],
   },
   {
     files: ['src/cli/**'],
     above: [],
-    libraries: ['sharp', 'onnxruntime-node', 'libsvm-js', 'libsvm-js/*'],
+    libraries: ['sharp', 'onnxruntime-node', 'libsvm-js', 'libsvm-js/*', ...server, ...printer],
   },
 ];
 
