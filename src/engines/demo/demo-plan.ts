@@ -74,36 +74,13 @@ export const DEMO_PLANS: Record<DemoPlan['name'], DemoPlan> = {
 
 /**
  * How the shipped ensemble (models/demo) was made, and what `dicentra demo
- * --train` repeats: the generator's training set, then `dicentra train`.
+ * --train` repeats: the generator's medium training set, then `dicentra train
+ * --preset cpu` on two single-thread processes (docs/training.md).
  */
 export const DEMO_TRAINING = {
-  synthArgs: ['--count', '500', '--seed', '11', '--size', '768x672', '--scale', '1'],
-  trainArgs: [
-    '--crop',
-    '256',
-    '--crop-focus',
-    '0.8',
-    '--lr',
-    '1e-3',
-    '--optimizer',
-    'adamw',
-    '--norm',
-    'group',
-    '--base-width',
-    '8',
-    '--stem',
-    'stride4',
-    '--depth',
-    '4',
-    '--epochs',
-    '50',
-    '--warmup',
-    '40',
-    '--batch-size',
-    '12',
-    '--seed',
-    '1',
-    '--lambda',
-    '0',
+  synthArgs: [
+    ...['--count', '2600', '--seed', '31', '--size', '768x672', '--scale', '1'],
+    ...['--difficulty', 'medium', '--split', '0.9,0.05,0.05'],
   ],
+  trainArgs: ['--preset', 'cpu', '--seed', '1', '--nproc', '2', '--threads', '1'],
 } as const;
