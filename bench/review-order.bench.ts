@@ -16,7 +16,8 @@
  *     [--seed 5] [--work DIR] [--figure docs/img/review-order.svg]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,11 @@ function dicentra(argv: string[]): void {
 
 // ---- the case: synthetic cells with exact points, detected by the bundle ----
 const synth = join(work, 'synth');
-const caseDir = join(work, 'case');
+// One case per bundle (by its bytes), so another model is never scored from a stale case.
+const model = str('model');
+const bundleFile = model.endsWith('.json') ? model : join(model, 'bundle.json');
+const bundleHash = createHash('sha256').update(readFileSync(bundleFile)).digest('hex').slice(0, 12);
+const caseDir = join(work, `case-${bundleHash}`);
 if (!existsSync(join(synth, 'dataset.json'))) {
   dicentra([
     ...['synth', '--mode', 'calibration', '--doses', str('dose'), '--cells-per-dose', str('cells')],
@@ -77,7 +82,7 @@ if (!existsSync(join(caseDir, 'detections.json'))) {
   dicentra(
     ['review', '--init', '--case', caseDir, '--images', join(synth, 'dataset.json')].concat([
       '--model',
-      str('model'),
+      model,
     ]),
   );
 }
