@@ -238,6 +238,8 @@ if (!modelPath) {
     let covered = 0;
     let failed = 0;
     let cells = 0;
+    /** Why persons got no interval: the error's code and message, counted. */
+    const reasons = new Map<string, number>();
     for (let p = 0; p < persons.length; p++) {
       const person = persons[p]!;
       const images = personTruths[p]!.images.filter((image) => keep(image, personQc[p]!)).map(
@@ -256,8 +258,10 @@ if (!modelPath) {
       }).then(
         ([result]) => result!.dose as Interval,
         (error: unknown) => {
-          if (error instanceof DicentraError) return undefined;
-          throw error;
+          if (!(error instanceof DicentraError)) throw error;
+          const reason = `${error.code}: ${error.message}`;
+          reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+          return undefined;
         },
       );
       if (!dose) {
@@ -277,5 +281,6 @@ if (!modelPath) {
         `persons ${fmt(cells / persons.length, 0)} cells each; mean |error| ${fmt(mae)} Gy, bias ${fmt(bias)} Gy, RMSE ${fmt(rmse)} Gy, ` +
         `coverage ${covered}/${persons.length}${failed ? ` (${failed} without an interval)` : ''} (${fmt((performance.now() - started) / 1000, 0)} s)`,
     );
+    for (const [reason, count] of reasons) console.log(`    no interval for ${count}: ${reason}`);
   }
 }
