@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { caseTableCsv, readCaseTable } from '../src/formats/count-table.js';
 import { readDoseResultFile } from '../src/formats/dose-result.js';
 import { FIXTURES, makeTempDir } from './support/paths.js';
-import { CELL_SIZE, writeCountedCell } from './support/counted-cell.js';
+import { writeCountedCalibration, writeCountedCell } from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
 
 /**
@@ -14,16 +14,6 @@ import { runCli } from './support/run-cli.js';
  * with blocks on the 4-pixel grid has counts known by construction.
  */
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
-
-/** Calibration cells per dose as [dicentrics, fragments] (those of dosimetry-calibrate-cli). */
-const none = (n: number) => Array.from({ length: n }, (): [number, number] => [0, 0]);
-const CALIBRATION: Record<number, [number, number][]> = {
-  0: [[0, 1], ...none(7)],
-  1: [[1, 1], [1, 0], ...none(6)],
-  2: [[1, 1], [1, 2], [0, 1], [1, 0], ...none(4)],
-  3: [[2, 1], [1, 1], [1, 1], [1, 0], [0, 1], ...none(3)],
-  4: [[2, 2], [2, 1], [1, 1], [2, 1], [1, 1], ...none(3)],
-};
 
 /** The case: two dicentrics in one cell, three single ones, one without a fragment (not scored). */
 const CASE_CELLS: [number, number][] = [
@@ -41,26 +31,7 @@ const CASE_CELLS: [number, number][] = [
 const setup = (async () => {
   const dir = await makeTempDir('dosepath');
   await mkdir(join(dir, 'calib'));
-  const images: Record<string, unknown>[] = [];
-  for (const [dose, cells] of Object.entries(CALIBRATION)) {
-    for (const [i, [d, f]] of cells.entries()) {
-      const id = `d${dose}-c${i}`;
-      await writeCountedCell(join(dir, 'calib', `${id}.png`), d, f);
-      images.push({
-        id,
-        path: `${id}.png`,
-        width: CELL_SIZE,
-        height: CELL_SIZE,
-        split: 'none',
-        doseGy: Number(dose),
-      });
-    }
-  }
-  const data = join(dir, 'calib', 'calibration.json');
-  await writeFile(
-    data,
-    JSON.stringify({ version: '1.0', classes: ['dicentric', 'fragment'], images }),
-  );
+  const { file: data } = await writeCountedCalibration(join(dir, 'calib'));
   const caseDir = join(dir, 'person-3');
   await mkdir(caseDir);
   for (const [i, [d, f]] of CASE_CELLS.entries())

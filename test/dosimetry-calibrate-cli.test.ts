@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, makeTempDir } from './support/paths.js';
-import { CELL_SIZE, writeCountedCell } from './support/counted-cell.js';
+import {
+  COUNTED_CALIBRATION,
+  writeCountedCalibration,
+  writeCountedCell,
+} from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
 
 /**
@@ -18,67 +22,12 @@ import { runCli } from './support/run-cli.js';
  */
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
 
-/** Cells per dose as [dicentrics, fragments]; 8 cells each. */
-const CALIBRATION: Record<number, [number, number][]> = {
-  0: [[0, 1], ...Array.from({ length: 7 }, (): [number, number] => [0, 0])],
-  1: [[1, 1], [1, 0], ...Array.from({ length: 6 }, (): [number, number] => [0, 0])],
-  2: [
-    [1, 1],
-    [1, 2],
-    [0, 1],
-    [1, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ],
-  3: [
-    [2, 1],
-    [1, 1],
-    [1, 1],
-    [1, 0],
-    [0, 1],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ],
-  4: [
-    [2, 2],
-    [2, 1],
-    [1, 1],
-    [2, 1],
-    [1, 1],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ],
-};
-const gated = (cells: [number, number][]) => cells.reduce((s, [d, f]) => s + (f > 0 ? d : 0), 0);
-const ungated = (cells: [number, number][]) => cells.reduce((s, [d]) => s + d, 0);
+const gated = (cells: readonly [number, number][]) =>
+  cells.reduce((s, [d, f]) => s + (f > 0 ? d : 0), 0);
+const ungated = (cells: readonly [number, number][]) => cells.reduce((s, [d]) => s + d, 0);
 
 async function makeCalibration(dir: string): Promise<string> {
-  const images: Record<string, unknown>[] = [];
-  for (const [dose, cells] of Object.entries(CALIBRATION)) {
-    for (let i = 0; i < cells.length; i++) {
-      const id = `d${dose}-c${i}`;
-      await writeCountedCell(join(dir, `${id}.png`), cells[i]![0], cells[i]![1]);
-      images.push({
-        id,
-        path: `${id}.png`,
-        width: CELL_SIZE,
-        height: CELL_SIZE,
-        split: 'none',
-        sampleId: `sample-${dose}`,
-        doseGy: Number(dose),
-      });
-    }
-  }
-  const file = join(dir, 'calibration.json');
-  await writeFile(
-    file,
-    JSON.stringify({ version: '1.0', classes: ['dicentric', 'fragment'], images }),
-  );
-  return file;
+  return (await writeCountedCalibration(dir)).file;
 }
 
 /** The case as [dicentrics, fragments] per cell: 3 cells with both, 1 with a dicentric alone. */
@@ -137,7 +86,7 @@ test('calibrate: per-dose counts with model-adaptive thresholds and the fragment
       row.cells,
       row.aberrations,
     ]),
-    Object.entries(CALIBRATION).map(([dose, cells]) => [Number(dose), 8, gated(cells)]),
+    Object.entries(COUNTED_CALIBRATION).map(([dose, cells]) => [Number(dose), 8, gated(cells)]),
   );
   const detector = result.curve.detector;
   assert.deepEqual(detector.primary, [1, 2, 3, 4, 5]);
@@ -181,7 +130,7 @@ test('calibrate --no-require-fragment counts dicentrics in every image', async (
   const rows = JSON.parse(run.stdout).curve.countTable.rows;
   assert.deepEqual(
     rows.map((row: { aberrations: number }) => row.aberrations),
-    Object.values(CALIBRATION).map(ungated),
+    Object.values(COUNTED_CALIBRATION).map(ungated),
   );
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, makeTempDir } from './support/paths.js';
-import { CELL_SIZE, writeCountedCell } from './support/counted-cell.js';
+import { writeCountedCalibration, writeCountedCell } from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
@@ -62,42 +62,6 @@ function qcDocument(ids: readonly string[], rejected: ReadonlySet<string>) {
   };
 }
 
-/** The dosimetry CLI test's calibration and case (counted cells of the tiny bundle). */
-/** Cells per dose as [dicentrics, fragments]; 8 cells each. */
-const CALIBRATION: Record<number, [number, number][]> = {
-  0: [[0, 1], ...Array.from({ length: 7 }, (): [number, number] => [0, 0])],
-  1: [[1, 1], [1, 0], ...Array.from({ length: 6 }, (): [number, number] => [0, 0])],
-  2: [
-    [1, 1],
-    [1, 2],
-    [0, 1],
-    [1, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ],
-  3: [
-    [2, 1],
-    [1, 1],
-    [1, 1],
-    [1, 0],
-    [0, 1],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ],
-  4: [
-    [2, 2],
-    [2, 1],
-    [1, 1],
-    [2, 1],
-    [1, 1],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ],
-};
 /** The case as [dicentrics, fragments] per cell: 3 cells with both, 1 with a dicentric alone. */
 const CASE_CELLS: [number, number][] = [
   [1, 1],
@@ -112,36 +76,14 @@ const CASE_CELLS: [number, number][] = [
   [0, 0],
 ];
 
-/** Calibration: 6 cells at each of 0–4 Gy; a case of 6 cells. Counted cells of the tiny bundle. */
+/** Calibration: 8 cells at each of 0–4 Gy; a case of 10 cells. Counted cells of the tiny bundle. */
 const setup = (async () => {
   const dir = await makeTempDir('qc');
   const calibDir = join(dir, 'calib');
   const caseDir = join(dir, 'person-3');
   await mkdir(calibDir);
   await mkdir(caseDir);
-  const calibIds: string[] = [];
-  const images: Record<string, unknown>[] = [];
-  for (const [dose, cells] of Object.entries(CALIBRATION)) {
-    for (let i = 0; i < cells.length; i++) {
-      const id = `d${dose}-c${i}`;
-      await writeCountedCell(join(calibDir, `${id}.png`), cells[i]![0], cells[i]![1]);
-      calibIds.push(id);
-      images.push({
-        id,
-        path: `${id}.png`,
-        width: CELL_SIZE,
-        height: CELL_SIZE,
-        split: 'none',
-        sampleId: `dose-${dose}`,
-        doseGy: Number(dose),
-      });
-    }
-  }
-  const data = join(calibDir, 'dataset.json');
-  await writeFile(
-    data,
-    JSON.stringify({ version: '1.0', classes: ['dicentric', 'fragment'], images }),
-  );
+  const { file: data, ids: calibIds } = await writeCountedCalibration(calibDir);
   const caseIds = CASE_CELLS.map((_, i) => `cell-${i}`);
   for (let i = 0; i < caseIds.length; i++) {
     await writeCountedCell(

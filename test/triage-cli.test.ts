@@ -10,19 +10,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readTriageResultFile } from '../src/formats/triage-result.js';
 import { FIXTURES, makeTempDir } from './support/paths.js';
-import { CELL_SIZE, writeCountedCell } from './support/counted-cell.js';
+import { writeCountedCalibration, writeCountedCell } from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
-
-const none = (n: number) => Array.from({ length: n }, (): [number, number] => [0, 0]);
-const CALIBRATION: Record<number, [number, number][]> = {
-  0: [[0, 1], ...none(7)],
-  1: [[1, 1], [1, 0], ...none(6)],
-  2: [[1, 1], [1, 2], [0, 1], [1, 0], ...none(4)],
-  3: [[2, 1], [1, 1], [1, 1], [1, 0], [0, 1], ...none(3)],
-  4: [[2, 2], [2, 1], [1, 1], [2, 1], [1, 1], ...none(3)],
-};
 
 /** Persons: every cell of "heavy" has two scored dicentrics; "clean" has none. */
 const PERSONS: Record<string, { cells: number; cell: [number, number] }> = {
@@ -33,26 +24,7 @@ const PERSONS: Record<string, { cells: number; cell: [number, number] }> = {
 const setup = (async () => {
   const dir = await makeTempDir('triage');
   await mkdir(join(dir, 'calib'));
-  const images: Record<string, unknown>[] = [];
-  for (const [dose, cells] of Object.entries(CALIBRATION)) {
-    for (const [i, [d, f]] of cells.entries()) {
-      const id = `d${dose}-c${i}`;
-      await writeCountedCell(join(dir, 'calib', `${id}.png`), d, f);
-      images.push({
-        id,
-        path: `${id}.png`,
-        width: CELL_SIZE,
-        height: CELL_SIZE,
-        split: 'none',
-        doseGy: Number(dose),
-      });
-    }
-  }
-  const data = join(dir, 'calib', 'calibration.json');
-  await writeFile(
-    data,
-    JSON.stringify({ version: '1.0', classes: ['dicentric', 'fragment'], images }),
-  );
+  const { file: data } = await writeCountedCalibration(join(dir, 'calib'));
   const persons = join(dir, 'persons');
   for (const [id, { cells, cell }] of Object.entries(PERSONS)) {
     await mkdir(join(persons, id), { recursive: true });

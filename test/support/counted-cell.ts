@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import sharp from 'sharp';
 
 /** Side of a counted cell image, in pixels. */
@@ -33,4 +35,46 @@ export async function writeCountedCell(
   await sharp(pixels, { raw: { width: CELL_SIZE, height: CELL_SIZE, channels: 1 } })
     .png()
     .toFile(file);
+}
+
+const none = (n: number) => Array.from({ length: n }, (): [number, number] => [0, 0]);
+
+/** The tests' calibration set: 8 cells at each of 0–4 Gy, each as [dicentrics, fragments]. */
+export const COUNTED_CALIBRATION: Readonly<Record<number, readonly [number, number][]>> = {
+  0: [[0, 1], ...none(7)],
+  1: [[1, 1], [1, 0], ...none(6)],
+  2: [[1, 1], [1, 2], [0, 1], [1, 0], ...none(4)],
+  3: [[2, 1], [1, 1], [1, 1], [1, 0], [0, 1], ...none(3)],
+  4: [[2, 2], [2, 1], [1, 1], [2, 1], [1, 1], ...none(3)],
+};
+
+/**
+ * Writes COUNTED_CALIBRATION's cells (`d{dose}-c{i}.png`, sample `dose-{dose}`) into `dir`
+ * with their dataset `dir/calibration.json`; returns its path and the image ids in order.
+ */
+export async function writeCountedCalibration(
+  dir: string,
+): Promise<{ file: string; ids: string[] }> {
+  const images: Record<string, unknown>[] = [];
+  for (const [dose, cells] of Object.entries(COUNTED_CALIBRATION)) {
+    for (const [i, [dicentrics, fragments]] of cells.entries()) {
+      const id = `d${dose}-c${i}`;
+      await writeCountedCell(join(dir, `${id}.png`), dicentrics, fragments);
+      images.push({
+        id,
+        path: `${id}.png`,
+        width: CELL_SIZE,
+        height: CELL_SIZE,
+        split: 'none',
+        sampleId: `dose-${dose}`,
+        doseGy: Number(dose),
+      });
+    }
+  }
+  const file = join(dir, 'calibration.json');
+  await writeFile(
+    file,
+    JSON.stringify({ version: '1.0', classes: ['dicentric', 'fragment'], images }),
+  );
+  return { file, ids: images.map((image) => String(image.id)) };
 }
