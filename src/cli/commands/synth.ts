@@ -44,6 +44,7 @@ interface SynthOptions {
   jpegQuality?: number;
   rgb?: boolean;
   badFrames: number;
+  touchingPairs?: number;
 }
 
 const DEFAULT_DOSES = '0,0.1,0.2,0.3,0.5,0.7,0.9,1,1.5,2,3,4';
@@ -133,7 +134,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
             '(replaces --difficulty, --size, --scale, --rgb and --jpeg-quality: not with them)',
         )
           .argParser(parseChoice('--preset', ['wide'] as const))
-          .conflicts(['difficulty', 'size', 'scale', 'rgb', 'jpegQuality']),
+          .conflicts(['difficulty', 'size', 'scale', 'rgb', 'jpegQuality', 'touchingPairs']),
       )
       .option(
         '--mode <mode>',
@@ -225,13 +226,21 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         parseNumber('--bad-frames', 0, 1),
         0,
       )
+      .option(
+        '--touching-pairs <mean>',
+        'mean number of monocentric pairs touching end to end per image, the look-alike most ' +
+          'often taken for a dicentric; raise it to make hard negatives for training (default: ' +
+          'the difficulty\'s, 0.8 for medium)',
+        parseNumber('--touching-pairs', 0, 20),
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
           '  dicentra synth --out data/synth --count 1000 --seed 7\n' +
           '  dicentra synth --out data/hard --count 200 --difficulty hard --rgb --jpeg-quality 80\n' +
           '  dicentra synth --out data/calib --mode calibration --cells-per-dose 200 --seed 8\n' +
-          '  dicentra synth --out data/qc --count 100 --bad-frames 0.3   # frames for dicentra qc',
+          '  dicentra synth --out data/qc --count 100 --bad-frames 0.3   # frames for dicentra qc\n' +
+          '  dicentra synth --out data/hard-negatives --count 2000 --touching-pairs 3 --min-aberrations 0',
       ),
   ).action(
     commandAction<SynthOptions>(signal, async (options, context) => {
@@ -288,8 +297,15 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         rgb: Boolean(options.rgb),
         jpegQuality: options.jpegQuality ?? null,
       });
+      const withPairs =
+        options.touchingPairs === undefined
+          ? resolved
+          : {
+              ...resolved,
+              confounders: { ...resolved.confounders, touchingPairsMean: options.touchingPairs },
+            };
       const params =
-        options.badFrames > 0 ? { ...resolved, badFrames: options.badFrames } : resolved;
+        options.badFrames > 0 ? { ...withPairs, badFrames: options.badFrames } : withPairs;
       const total =
         options.mode === 'train' ? options.count! : options.doses.length * options.cellsPerDose;
       const progress = context.progress('synth', total);
