@@ -13,6 +13,7 @@ test('synth --preset wide refuses the fixed-frame options it replaces, and write
     ['--scale', '0.5'],
     ['--rgb'],
     ['--jpeg-quality', '80'],
+    ['--touching-pairs', '3'],
   ]) {
     const out = join(dir, extra[0]!.slice(2));
     const result = await runCli([
