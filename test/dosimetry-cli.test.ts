@@ -30,7 +30,8 @@ test('curve fit then dose: the reference calibration and cases end to end', asyn
   const fitDocument = JSON.parse(fit.stdout);
   assert.equal(fitDocument.curve.family, 'poisson');
   const curve = JSON.parse(await readFile(curvePath, 'utf8'));
-  assert.equal(curve.version, '1.0');
+  assert.equal(curve.version, '1.1');
+  assert.equal(curve.irradiation, undefined);
   assert.deepEqual(
     curve.coefficients.map((c: { estimate: number }) => Number(c.estimate.toFixed(4))),
     [0.0013, 0.021, 0.063],
@@ -223,4 +224,48 @@ test('curve.json is validated strictly on load', async () => {
     join(DATA, 'cases-data-partial.csv'),
   ]);
   assert.match(newer.stderr, /DCN_E_VERSION_UNSUPPORTED/);
+});
+
+test('curve fit --irradiation keeps the conditions in curve.json; a misspelt field is refused and nothing written', async () => {
+  const dir = await makeTempDir('dosimetry-irradiation');
+  const conditions = {
+    radiationQuality: '60Co gamma rays',
+    doseRateGyPerMin: 0.27,
+    temperatureC: 37,
+  };
+  const good = join(dir, 'good.json');
+  await writeFile(good, JSON.stringify(conditions));
+  const counts = join(DATA, 'count-data-barquinero-1995.csv');
+  const fit = await runCli([
+    'curve',
+    'fit',
+    '--counts',
+    counts,
+    '--irradiation',
+    good,
+    '--out',
+    join(dir, 'curve.json'),
+  ]);
+  assert.equal(fit.code, 0, fit.stderr);
+  assert.deepEqual(
+    JSON.parse(await readFile(join(dir, 'curve.json'), 'utf8')).irradiation,
+    conditions,
+  );
+
+  const bad = join(dir, 'bad.json');
+  await writeFile(bad, JSON.stringify({ ...conditions, doseRate: 0.27 }));
+  const refused = await runCli([
+    'curve',
+    'fit',
+    '--counts',
+    counts,
+    '--irradiation',
+    bad,
+    '--out',
+    join(dir, 'refused.json'),
+  ]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /bad\.json/);
+  assert.match(refused.stderr, /doseRate/);
+  assert.equal(await exists(join(dir, 'refused.json')), false);
 });

@@ -90,7 +90,7 @@ test('the report of the reference case states the reference’s counts, dispersi
   }
   assert.match(html, /Detections reviewed: no/);
   assert.match(html, /Irradiation date<\/td><td>not known/);
-  assert.match(html, /Radiation quality \/ source<\/td><td>not recorded/);
+  assert.match(html, /Radiation quality<\/td><td>not recorded/);
   // self-contained: no script, no stylesheet link, no external resource
   assert.doesNotMatch(html, /<script|<link|@import|(src|href)="https?:|url\(\s*['"]?https?:/i);
 });

@@ -92,7 +92,21 @@ function pdfText(pdf: Buffer): string {
 
 test('the PDF report carries every field of the case report', async () => {
   const dir = await makeTempDir('report-pdf');
-  await fitReferenceCurve(dir);
+  // the laboratory's irradiation conditions (test values), kept in curve.json for the report
+  const irradiation = join(dir, 'irradiation.json');
+  await writeFile(
+    irradiation,
+    JSON.stringify({
+      source: 'Test calibration T-1',
+      radiationQuality: 'X-rays 250 kVp',
+      doseRateGyPerMin: 0.5,
+      temperatureC: 37,
+      conditions: 'whole blood in tubes',
+      dosimetry: 'ionisation chamber',
+      irradiationDate: '2026-01-15',
+    }),
+  );
+  await fitReferenceCurve(dir, ['--irradiation', irradiation]);
   await writeFile(join(dir, 'detections.json'), JSON.stringify(example1Detections().file));
   const pdf = join(dir, 'report.pdf');
   const run = await runCli([
@@ -138,7 +152,10 @@ test('the PDF report carries every field of the case report', async () => {
       'α (Gy⁻¹)',
       'β (Gy⁻²)',
     ],
-    ...['Radiation quality / source', 'Dose rate', 'not recorded', 'Method: Merkle', 'Yield'],
+    ...['Source of the calibration', 'Test calibration T-1', 'Radiation quality', 'X-rays 250 kVp'],
+    ...['Dose rate', '0.5 Gy/min', 'Irradiation temperature', '37 °C', 'whole blood in tubes'],
+    ...['Dosimetry of the calibration', 'ionisation chamber', '2026-01-15'],
+    ...['Method: Merkle', 'Yield'],
     ...['Dose (Gy)', '1.931', 'It does not carry the detector', 'Triage category (ISO 21243)'],
     ...['Decision threshold y_d', 'Detection limit y_z', 'Minimum resolvable dose'],
     ...['Software', 'dicentra', 'Model bundle', 'demo', 'ab'.repeat(32), 'Signatures'],

@@ -7,7 +7,7 @@ import { readTextFile, parseJson, validateWithSchema } from './json-file.js';
  * optional; a command-line option overrides the file's field. Dates are
  * YYYY-MM-DD (a time may follow: YYYY-MM-DDTHH:MM).
  */
-const date = z
+export const caseDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$/, 'a date YYYY-MM-DD');
 
@@ -16,10 +16,10 @@ export const caseMetadataSchema = z
     caseId: z.string().min(1).optional(),
     sampleId: z.string().min(1).optional(),
     laboratory: z.string().min(1).optional(),
-    samplingDate: date.optional(),
+    samplingDate: caseDateSchema.optional(),
     /** When the exposure happened, if known. */
-    irradiationDate: date.optional(),
-    analysisDate: date.optional(),
+    irradiationDate: caseDateSchema.optional(),
+    analysisDate: caseDateSchema.optional(),
     /** Free text printed with the case (e.g. the circumstances of the exposure). */
     notes: z.string().optional(),
   })
@@ -38,5 +38,5 @@ export async function readCaseMetadataFile(path: string): Promise<CaseMetadata> 
 
 /** A date given on the command line, checked as case.json's dates are. */
 export function isCaseDate(text: string): boolean {
-  return date.safeParse(text).success;
+  return caseDateSchema.safeParse(text).success;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { provenanceSchema } from './provenance.js';
 import { curveDetectorSchema } from './curve-detector.js';
+import { irradiationConditionsSchema } from './irradiation-conditions.js';
 
 /**
  * curve.json: a fitted dose–effect (calibration) curve and everything needed to
@@ -9,7 +10,7 @@ import { curveDetectorSchema } from './curve-detector.js';
  * and the count table it came from. Written by `dicentra curve fit`, read by
  * `dicentra dose`.
  */
-export const CURVE_FORMAT_VERSION = '1.0';
+export const CURVE_FORMAT_VERSION = '1.1';
 export const CURVE_FORMAT_MAJOR = 1;
 
 const finite = z.number().finite();
@@ -121,6 +122,8 @@ export const curveFileSchema = z
     /** The automated counting rule, when the curve was calibrated from images (`dicentra calibrate`). */
     detector: curveDetectorSchema.optional(),
     provenance: provenanceSchema.optional(),
+    /** How the calibration samples were irradiated, as the laboratory gave it (1.1). */
+    irradiation: irradiationConditionsSchema.optional(),
   })
   .strict()
   .superRefine((curve, context) => {

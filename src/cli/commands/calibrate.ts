@@ -16,6 +16,7 @@ import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js'
 import { TOOL_VERSION } from '../tool-version.js';
 
 interface CalibrateOptions {
+  irradiation?: string;
   model: string;
   data: string;
   out: string;
@@ -158,6 +159,11 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         '--qc <qc.json|auto>',
         'calibrate on the cells `dicentra qc` found scorable only (auto: judge them now, default rules)',
       )
+      .option(
+        '--irradiation <file.json>',
+        'how the calibration samples were irradiated (source, radiation quality, dose rate, ' +
+          'temperature, conditions, dosimetry, date; docs/formats.md), kept in curve.json for the report',
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
@@ -175,6 +181,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           '--data': options.data,
           '--reference': options.reference,
           '--qc': options.qc === 'auto' ? undefined : options.qc,
+          '--irradiation': options.irradiation,
         },
         outputFiles: { '--out': options.out, '--figure': figurePath },
         outputFolders: { '--cache': cacheDir },
@@ -192,6 +199,12 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
         );
       }
       const reference = referenceOf(options);
+      const { readIrradiationConditionsFile } =
+        await import('../../formats/irradiation-conditions.js');
+      const irradiation =
+        options.irradiation === undefined
+          ? undefined
+          : await readIrradiationConditionsFile(options.irradiation);
       const { readBundleFile } = await import('../../formats/bundle-file.js');
       const { calibrateCurve } = await import('../../engines/dosimetry/calibrate-curve.js');
       const loaded = await readBundleFile(options.model);
@@ -217,6 +230,7 @@ export function registerCalibrateCommand(program: Command, signal: AbortSignal):
           : { ta: parseTa(options.ta, classes, loaded.bundle.members.length) }),
         requireFragment: options.requireFragment,
         ...(options.qc === undefined ? {} : { qc: options.qc }),
+        ...(irradiation ? { irradiation } : {}),
         model: options.curveModel,
         family: options.family === 'auto' ? 'automatic' : (options.family as FamilyChoice),
         ...(reference ? { reference } : {}),

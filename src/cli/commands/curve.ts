@@ -11,6 +11,7 @@ interface CurveFitOptions {
   family: 'auto' | 'poisson' | 'quasipoisson';
   algorithm: 'glm' | 'maxlik';
   out: string;
+  irradiation?: string;
 }
 
 const fmt = (value: number | null, digits = 4): string =>
@@ -48,16 +49,22 @@ export function registerCurveCommand(program: Command, signal: AbortSignal): voi
           .default('glm'),
       )
       .requiredOption('--out <curve.json>', 'where to write the curve')
+      .option(
+        '--irradiation <file.json>',
+        'how the calibration samples were irradiated (source, radiation quality, dose rate, ' +
+          'temperature, conditions, dosimetry, date; docs/formats.md), kept in curve.json for the report',
+      )
       .addHelpText(
         'after',
         '\nExamples:\n' +
           '  dicentra curve fit --counts calibration.csv --out curve.json\n' +
+          '  dicentra curve fit --counts calibration.csv --irradiation co60-2024.json --out curve.json\n' +
           '  dicentra curve fit --counts totals.csv --model linear --family quasipoisson --out lin.json --json',
       ),
   ).action(
     commandAction<CurveFitOptions>(signal, async (options, context) => {
       await checkCommandFiles({
-        inputs: { '--counts': options.counts },
+        inputs: { '--counts': options.counts, '--irradiation': options.irradiation },
         outputFiles: { '--out': options.out },
       });
       const { summariseDistribution, summariseTotals } =
@@ -68,6 +75,12 @@ export function registerCurveCommand(program: Command, signal: AbortSignal): voi
       const { writeCurveFile } = await import('../../formats/curve-file.js');
       const { readCalibrationTable } = await import('../../formats/count-table.js');
       const { curveRecord } = await import('../../engines/dosimetry/curve-record.js');
+      const { readIrradiationConditionsFile } =
+        await import('../../formats/irradiation-conditions.js');
+      const irradiation =
+        options.irradiation === undefined
+          ? undefined
+          : await readIrradiationConditionsFile(options.irradiation);
       const table = await readCalibrationTable(options.counts);
       const familyChoice: FamilyChoice = options.family === 'auto' ? 'automatic' : options.family;
       const fit = fitDoseEffectCurve(table.groups, {
@@ -76,12 +89,18 @@ export function registerCurveCommand(program: Command, signal: AbortSignal): voi
         algorithm: options.algorithm,
       });
       fit.warnings.forEach((warning) => context.warn(warning));
-      const record = curveRecord(fit, familyChoice, table, {
-        tool: 'dicentra curve fit',
-        toolVersion: TOOL_VERSION,
-        createdAt: new Date().toISOString(),
-        source: options.counts,
-      });
+      const record = curveRecord(
+        fit,
+        familyChoice,
+        table,
+        {
+          tool: 'dicentra curve fit',
+          toolVersion: TOOL_VERSION,
+          createdAt: new Date().toISOString(),
+          source: options.counts,
+        },
+        irradiation,
+      );
       await writeCurveFile(options.out, record);
 
       const summaries = table.groups.map((group) =>

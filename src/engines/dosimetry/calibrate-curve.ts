@@ -59,6 +59,8 @@ export interface CalibrateCurveRequest {
   readonly reference?: ReferenceChoice;
   /** Score only the cells a qc.json (or `auto`: QC now) finds scorable. */
   readonly qc?: string;
+  /** How the calibration samples were irradiated (kept in curve.json). */
+  readonly irradiation?: CurveFile['irradiation'];
   readonly toolVersion: string;
   readonly signal?: AbortSignal;
   onProgress?(stage: 'thresholds' | 'counting', done: number, total: number): void;
@@ -213,6 +215,7 @@ export async function calibrateCurve(
         source: request.data,
         ...(screened ? { parameters: { qc: exclusionRecord(screened.exclusion) } } : {}),
       }),
+      request.irradiation,
     ),
     detector: calibration.detector,
   };

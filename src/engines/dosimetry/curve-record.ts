@@ -9,6 +9,7 @@ export function curveRecord(
   familyChoice: FamilyChoice,
   table: CalibrationTable,
   provenance: NonNullable<CurveFile['provenance']>,
+  irradiation?: CurveFile['irradiation'],
 ): CurveFile {
   return {
     version: CURVE_FORMAT_VERSION,
@@ -36,6 +37,7 @@ export function curveRecord(
     },
     warnings: [...fit.warnings],
     provenance,
+    ...(irradiation ? { irradiation } : {}),
   };
 }
 

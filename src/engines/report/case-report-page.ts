@@ -49,6 +49,7 @@ function section(
 /** The case report as one self-contained HTML page (inline CSS and SVG, no script, no URL). */
 export async function renderCaseReportHtml(report: CaseReport): Promise<string> {
   const { metadata, scoring, dose, limits, curve } = report;
+  const irradiation = curve.irradiation;
   const table = dose.table;
   const estimate = dose.estimate as { yield: Interval; dose: Interval };
   const u = table.u;
@@ -143,10 +144,23 @@ export async function renderCaseReportHtml(report: CaseReport): Promise<string> 
           caption: 'Source and irradiation conditions of the calibration',
           header: ['field', 'value'],
           rows: [
-            ['Radiation quality / source', NOT_RECORDED],
-            ['Dose rate', NOT_RECORDED],
-            ['Irradiation temperature and conditions', NOT_RECORDED],
-            ['Dosimetry of the calibration', NOT_RECORDED],
+            ['Source of the calibration', irradiation?.source ?? NOT_RECORDED],
+            ['Radiation quality', irradiation?.radiationQuality ?? NOT_RECORDED],
+            [
+              'Dose rate',
+              irradiation?.doseRateGyPerMin === undefined
+                ? NOT_RECORDED
+                : `${irradiation.doseRateGyPerMin} Gy/min`,
+            ],
+            [
+              'Irradiation temperature',
+              irradiation?.temperatureC === undefined
+                ? NOT_RECORDED
+                : `${irradiation.temperatureC} °C`,
+            ],
+            ['Irradiation conditions', irradiation?.conditions ?? NOT_RECORDED],
+            ['Dosimetry of the calibration', irradiation?.dosimetry ?? NOT_RECORDED],
+            ['Calibration irradiated', irradiation?.irradiationDate ?? NOT_RECORDED],
             ['Doses (Gy)', curve.countTable.rows.map((r) => r.doseGy).join(', ')],
             [
               'Scoring of the calibration',
