@@ -4,6 +4,7 @@
  * default threads) in the same run, on 1008×888 medium synthetic frames and
  * the eight real reference spreads:
  * - two sessions × one thread, each on every other frame, at once;
+ * - batches of two frames per run;
  * - running the members only on the metaphase's region (bench/spread-region.ts):
  *   pixels skipped, chromosomes of the generator's truth left outside, time;
  * - int8: the final weights quantised (bench/make-int8-member.py) against the
@@ -106,6 +107,21 @@ for (let round = 0; round < 2; round++) {
   pairSeconds = Math.min(pairSeconds, (performance.now() - started) / 1000);
 }
 await Promise.all(pair.map((session) => session.close()));
+// batches of two frames (the synthetic frames share one size)
+const batches = [0, 2, 4].map((i) => {
+  const data = new Float32Array(2 * inputs[i]!.data.length);
+  data.set(inputs[i]!.data);
+  data.set(inputs[i + 1]!.data, inputs[i]!.data.length);
+  return data;
+});
+let batchSeconds = Infinity;
+for (let round = 0; round < 2; round++) {
+  const started = performance.now();
+  for (const data of batches) {
+    await plain.run(data, [2, 1, inputs[0]!.paddedHeight, inputs[0]!.paddedWidth]);
+  }
+  batchSeconds = Math.min(batchSeconds, (performance.now() - started) / 1000);
+}
 const perFrame = plainSeconds / inputs.length;
 console.log(
   `plain ensemble: ${perFrame.toFixed(2)} s/frame (${members.length} members, one session, default threads); ` +
@@ -114,6 +130,10 @@ console.log(
 console.log(
   `two sessions × 1 thread on alternate frames: ${(pairSeconds / inputs.length).toFixed(2)} s/frame, ` +
     `${(plainSeconds / pairSeconds).toFixed(2)}× the plain throughput`,
+);
+console.log(
+  `batches of two frames: ${(batchSeconds / inputs.length).toFixed(2)} s/frame, ` +
+    `${(plainSeconds / batchSeconds).toFixed(2)}× the plain throughput`,
 );
 
 // 2. the spread region
