@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import Database, { type Connection } from 'better-sqlite3';
+import Database, { type Database as Connection } from 'better-sqlite3';
 import { DicentraError } from '../../formats/dicentra-error.js';
 
 /** A reviewer's decision on one detection; `unreviewed` is the automated call kept. */
