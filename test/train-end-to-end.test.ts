@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { SeededRandom } from '../src/cores/seeded-random.js';
 import { readBundleFile, verifyBundleMembers, memberPath } from '../src/formats/bundle-file.js';
 import { resolveImagePath } from '../src/formats/dataset-file.js';
+import { estimateChromosomeWidth, median } from '../src/cores/qc/chromosome-width.js';
 import { prepareModelInput } from '../src/imaging/model-input.js';
 import { readGreyImage } from '../src/imaging/read-image.js';
 import { WORKER_PYTHONPATH } from '../src/engines/train/python-runtime.js';
@@ -85,6 +86,14 @@ test('dicentra train writes a bundle that the bundle schema accepts, with verifi
   assert.equal(bundle.architecture.featureChannels, 32);
   assert.equal(bundle.training.config.lambda, 0.2);
   assert.equal(bundle.training.config.batchSize, 2);
+  // the training images' chromosome width, as inference measures frames (scale normalisation)
+  assert.equal(bundle.version, '1.2');
+  const widths: number[] = [];
+  for (const image of set.dataset.images.filter((i) => i.split === 'train')) {
+    const grey = await readGreyImage(resolveImagePath(set.datasetPath, image));
+    widths.push(estimateChromosomeWidth(grey.data, grey.width, grey.height)!);
+  }
+  assert.equal(bundle.input.chromosomeWidthPx, Number(median(widths).toFixed(3)));
   await verifyBundleMembers(loaded, bundle.members); // throws on a sha256 mismatch
   const log = await readFile(join(runDir, 'train.log'), 'utf8');
   assert.match(log, /epoch 12\/12/);

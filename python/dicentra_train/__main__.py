@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--nproc", type=int, default=1)
     train.add_argument("--launcher", choices=["spawn", "torchrun"], default="spawn")
     train.add_argument("--command-line", default=None, help="the user's command, recorded in bundle.json")
+    train.add_argument("--chromosome-width", type=float, default=None,
+                       help="the training images' chromosome width in pixels, recorded in bundle.json")
     forward = commands.add_parser("torch-forward", help="run the run's last state in PyTorch on a raw float32 input")
     forward.add_argument("--run", required=True)
     forward.add_argument("--input", required=True)
@@ -78,7 +80,8 @@ def _train(args: argparse.Namespace) -> int:
         raise WorkerError("DCN_E_SCHEMA_INVALID", "--config-json must be a JSON object", exit_code=2)
     if args.nproc < 1:
         raise WorkerError("DCN_E_OPTION_INVALID", "--nproc must be ≥ 1", field="--nproc", hint="e.g. --nproc 2", exit_code=2)
-    request = RunRequest(args.data, args.out, overrides, args.resume, args.command_line, args.nproc)
+    request = RunRequest(args.data, args.out, overrides, args.resume, args.command_line, args.nproc,
+                         args.chromosome_width)
     if args.launcher == "torchrun":
         from .distributed import torchrun_training
 

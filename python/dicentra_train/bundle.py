@@ -12,14 +12,15 @@ from typing import Any, Dict, List, Optional
 from .config import OUTPUT_STRIDE, TrainConfig
 from .files import write_json_atomic
 
-BUNDLE_FORMAT_VERSION = "1.1"
+BUNDLE_FORMAT_VERSION = "1.2"
 BUNDLE_FILE = "bundle.json"
 MEMBERS_DIR = "members"
 
 
 def new_bundle(config: TrainConfig, classes: List[str], parameters: int, feature_channels: int,
                dataset_sha256: str, torch_version: str, device: str, command: Optional[str],
-               parent: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+               parent: Optional[Dict[str, Any]] = None,
+               chromosome_width_px: Optional[float] = None) -> Dict[str, Any]:
     training: Dict[str, Any] = {
         "config": config.to_json(),
         "seed": config.seed,
@@ -49,6 +50,8 @@ def new_bundle(config: TrainConfig, classes: List[str], parameters: int, feature
             "padMode": config.pad_mode,
             "padValue": 0,
             "normalisation": dict(config.normalisation),
+            # 1.2: the training images' chromosome width (measured by the CLI), for scale normalisation
+            **({"chromosomeWidthPx": chromosome_width_px} if chromosome_width_px else {}),
         },
         "outputStride": OUTPUT_STRIDE,
         "featuresStride": OUTPUT_STRIDE,

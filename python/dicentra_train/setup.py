@@ -25,6 +25,7 @@ class RunRequest:
     resume: bool = False
     command: Optional[str] = None
     nproc: int = 1
+    chromosome_width_px: Optional[float] = None  # the training images', measured by the CLI
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def prepare_run(request: RunRequest) -> Setup:
         model = build_model(config, len(dataset.classes))
         label = device if device == "cpu" else f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
         write_bundle(request.out, new_bundle(config, dataset.classes, parameter_count(model), model.feature_channels,
-                                             dataset.sha256, torch.__version__, label, request.command, parent))
+                                             dataset.sha256, torch.__version__, label, request.command, parent,
+                                             request.chromosome_width_px))
     else:
         read_bundle(request.out)  # must exist and parse
     del splits  # the workers map the cache themselves

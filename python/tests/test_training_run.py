@@ -134,7 +134,7 @@ def test_init_from_starts_at_the_parent_runs_final_weights_and_records_them(tiny
         digest = hashlib.sha256(handle.read()).hexdigest()
     assert _bundle(out)["training"]["initFrom"] == {"path": reference_run, "file": "state/last.pt", "epoch": 3,
                                                     "sha256": digest}
-    assert _bundle(out)["version"] == "1.1"
+    assert _bundle(out)["version"] == "1.2"
 
 
 def test_a_finished_run_writes_weights_that_start_a_run_from_a_folder_without_state(tiny_dataset, reference_run, tmp_path):

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * (python/dicentra_train), read by inference and dynamics. The trainer's
  * writer mirrors this schema; change both together, with the version.
  */
-export const BUNDLE_FORMAT_VERSION = '1.1';
+export const BUNDLE_FORMAT_VERSION = '1.2';
 export const BUNDLE_FORMAT_MAJOR = 1;
 
 export const normalisationSchema = z.discriminatedUnion('kind', [
@@ -33,6 +33,13 @@ export const inputRuleSchema = z
     /** Value (after normalisation) used by `constant` padding. */
     padValue: z.number().default(0),
     normalisation: normalisationSchema,
+    /**
+     * (1.2) Typical chromosome width of the training images, in pixels, as
+     * src/cores/qc/chromosome-width.ts measures it. When present, inference
+     * resizes a frame whose chromosomes are much wider or narrower to this
+     * width first (src/engines/inference/scale-normalisation.ts).
+     */
+    chromosomeWidthPx: z.number().positive().optional(),
   })
   .strict();
 export type InputRule = z.infer<typeof inputRuleSchema>;

@@ -201,6 +201,17 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
         options.data,
       );
 
+      const { trainingChromosomeWidth } = await import('../../engines/train/training-width.js');
+      const chromosomeWidthPx = options.resume
+        ? null
+        : await trainingChromosomeWidth(dataset, options.data);
+      if (chromosomeWidthPx !== null) {
+        context.log(
+          `training images' chromosome width ${chromosomeWidthPx.toFixed(1)} px (recorded in bundle.json: ` +
+            'inference brings other frames to it)',
+        );
+      }
+
       let progress: Progress | undefined;
       let started: TrainerEventOf<'started'> | undefined;
       let lastEpoch: TrainerEventOf<'epoch'> | undefined;
@@ -216,6 +227,7 @@ export function registerTrainCommand(program: Command, signal: AbortSignal): voi
             resume: Boolean(options.resume),
             nproc: options.nproc,
             commandLine,
+            ...(chromosomeWidthPx !== null ? { chromosomeWidthPx } : {}),
           },
           {
             onEvent: (event) => {

@@ -1,3 +1,11 @@
+import {
+  binFactor,
+  binned,
+  median,
+  MIN_AREA,
+  MIN_THRESHOLD,
+  ribbonWidth,
+} from './chromosome-width.js';
 import { connectedComponents, type Component } from './connected-components.js';
 import { convexHull, insideHull } from './convex-hull.js';
 import { otsuThreshold } from './otsu-threshold.js';
@@ -58,19 +66,9 @@ export const SEGMENTATION: Segmentation = {
   /** A nucleus fills this share of its moment ellipse at least. */
   nucleusFill: 0.7,
   /** The threshold never falls below this darkness (a blank frame has no objects). */
-  minThreshold: 0.08,
+  minThreshold: MIN_THRESHOLD,
   strayDistance: 2.5,
 };
-
-/** Specks below this (binned pixels) are noise whatever the frame. */
-const MIN_AREA = 10;
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** The q-quantile of values in [0, 1], to 1/1024. */
 function percentile(values: Float32Array, q: number): number {
@@ -102,25 +100,6 @@ function laplacianVariance(values: Float32Array, width: number, height: number):
   return n > 0 ? (sum2 / n - (sum / n) ** 2) * 1e4 : 0;
 }
 
-/** Averages `bin`×`bin` blocks (a partial last block is dropped). */
-function binned(
-  grey: Float32Array,
-  width: number,
-  height: number,
-  bin: number,
-): { data: Float32Array; width: number; height: number } {
-  if (bin === 1) return { data: grey, width, height };
-  const w = Math.floor(width / bin);
-  const h = Math.floor(height / bin);
-  const data = new Float32Array(w * h);
-  for (let y = 0; y < h * bin; y++) {
-    const row = Math.floor(y / bin) * w;
-    for (let x = 0; x < w * bin; x++) data[row + Math.floor(x / bin)]! += grey[y * width + x]!;
-  }
-  for (let i = 0; i < data.length; i++) data[i]! /= bin * bin;
-  return { data, width: w, height: h };
-}
-
 /** Nuclei: what a square three chromosomes wide still fits in, when it is round and solid. */
 function findNuclei(
   mask: Uint8Array,
@@ -145,12 +124,6 @@ function findNuclei(
   return { region: squareDilation(region, width, height, 5), nuclei };
 }
 
-/** Chromosome width as 2·area/perimeter (a ribbon's), over objects of about the median size. */
-function ribbonWidth(components: readonly Component[], medianArea: number): number {
-  const typical = components.filter((c) => c.area >= 0.5 * medianArea && c.area <= 2 * medianArea);
-  return median(typical.map((c) => (2 * c.area) / Math.max(c.perimeter, 1)));
-}
-
 /**
  * Measures a metaphase frame: threshold the stain darkness (Otsu, never below
  * a floor), take the round solid blobs out as nuclei, and read the rest as
@@ -165,8 +138,7 @@ export function measureMetaphase(
   segmentation: Segmentation = SEGMENTATION,
 ): MetaphaseMeasures {
   const SEG = segmentation;
-  // frames over 800 px are binned: objects stay many pixels wide and the work falls fourfold
-  const bin = Math.max(1, Math.floor(Math.min(fullWidth, fullHeight) / 400));
+  const bin = binFactor(fullWidth, fullHeight);
   const { data: grey, width, height } = binned(fullGrey, fullWidth, fullHeight, bin);
   const darkness = stainDarkness(grey, width, height);
   const threshold = Math.max(SEG.minThreshold, otsuThreshold(darkness));

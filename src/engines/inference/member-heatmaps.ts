@@ -3,7 +3,7 @@ import type { BundleMember } from '../../formats/bundle.js';
 import type { LoadedBundle } from '../../formats/bundle-file.js';
 import { DicentraError, isDicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
-import { prepareModelInput, type ModelInput } from '../../imaging/model-input.js';
+import { paddedSize, prepareModelInput, type ModelInput } from '../../imaging/model-input.js';
 import { ensureImageFile, readGreyImage } from '../../imaging/read-image.js';
 import type { FeatureMap } from '../../cores/dynamics/feature-map.js';
 import { voteStackFromSparse, type VoteStack } from '../../cores/ensemble/vote-stack.js';
@@ -18,7 +18,9 @@ import {
   writeCachedHeatmap,
   type CachedHeatmap,
 } from './heatmap-cache.js';
+import { SCALE_RULE, scaleFactor, toOriginalGrid } from './scale-normalisation.js';
 import { runMemberTiled } from './tiled-run.js';
+import { resizeGrey } from '../../imaging/resample.js';
 
 /** One image: an id and its absolute path. */
 export interface HeatmapImage {
@@ -55,8 +57,11 @@ export interface MemberHeatmapOptions {
 interface StagedImage {
   readonly keys: readonly string[];
   readonly heatmaps: (CachedHeatmap | null)[];
-  /** Present when some member must run. */
+  /** Present when some member must run: the network's input, from the frame resized by `factor`. */
   readonly input: ModelInput | null;
+  readonly factor: number;
+  /** The frame's own size. */
+  readonly frame: { readonly width: number; readonly height: number } | null;
 }
 
 async function stageImage(
@@ -72,16 +77,23 @@ async function stageImage(
       cause: error,
     });
   });
-  const digest = imageCacheDigest(bytes, bundle.input);
+  const digest = imageCacheDigest(
+    bytes,
+    bundle.input.chromosomeWidthPx === undefined
+      ? bundle.input
+      : { ...bundle.input, scaleRule: SCALE_RULE },
+  );
   const keys = options.members.map((member) => cacheKey(member.sha256, digest));
   const heatmaps = options.cacheDir
     ? await Promise.all(keys.map((key) => readCachedHeatmap(options.cacheDir!, key)))
     : keys.map(() => null);
   if (!options.onFeatures && heatmaps.every((entry) => entry !== null)) {
-    return { keys, heatmaps, input: null };
+    return { keys, heatmaps, input: null, factor: 1, frame: null };
   }
-  const input = prepareModelInput(await readGreyImage(image.file), bundle.input);
-  return { keys, heatmaps, input };
+  const grey = await readGreyImage(image.file);
+  const factor = scaleFactor(grey, bundle.input);
+  const input = prepareModelInput(factor === 1 ? grey : resizeGrey(grey, factor), bundle.input);
+  return { keys, heatmaps, input, factor, frame: { width: grey.width, height: grey.height } };
 }
 
 /**
@@ -134,7 +146,16 @@ export async function forEachImageStacks(
         options.onProgress?.(i + 1, images.length);
         continue;
       }
-      const { keys, heatmaps, input } = staged;
+      const { keys, heatmaps, input, factor, frame } = staged;
+      // the outputs on the frame's own grid (resized frames are sampled back onto it)
+      const onFrame = (output: Float32Array, stride: number): Float32Array =>
+        factor === 1
+          ? output
+          : toOriginalGrid(output, stride, bundle.input.padMultiple, frame!, input!);
+      const padded = frame && {
+        width: paddedSize(frame.width, bundle.input.padMultiple),
+        height: paddedSize(frame.height, bundle.input.padMultiple),
+      };
       for (let j = 0; j < members.length; j++) {
         if (heatmaps[j] && !options.onFeatures) continue;
         ensemble ??= await BundleEnsemble.open(loaded, members, {
@@ -151,19 +172,19 @@ export async function forEachImageStacks(
           const stride = bundle.featuresStride;
           options.onFeatures!(i, j, {
             channels: bundle.architecture.featureChannels,
-            height: input!.paddedHeight / stride,
-            width: input!.paddedWidth / stride,
-            data: result.features,
+            height: padded!.height / stride,
+            width: padded!.width / stride,
+            data: onFrame(result.features, stride),
           });
         }
         if (heatmaps[j]) continue;
         const stride = bundle.outputStride;
         const encoded = encodeHeatmap(
-          result.heatmap,
+          onFrame(result.heatmap, stride),
           bundle.classes.length,
-          { width: input!.paddedWidth / stride, height: input!.paddedHeight / stride },
-          { width: Math.ceil(input!.width / stride), height: Math.ceil(input!.height / stride) },
-          input!,
+          { width: padded!.width / stride, height: padded!.height / stride },
+          { width: Math.ceil(frame!.width / stride), height: Math.ceil(frame!.height / stride) },
+          frame!,
         );
         if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
         heatmaps[j] = decodeHeatmap(encoded)!;

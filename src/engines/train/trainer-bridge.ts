@@ -18,6 +18,8 @@ export interface TrainRequest {
   readonly nproc: number;
   /** Recorded in bundle.json. */
   readonly commandLine?: string;
+  /** The training images' chromosome width (px), recorded in bundle.json's input rule. */
+  readonly chromosomeWidthPx?: number;
 }
 
 export interface TrainerCallbacks {
@@ -76,6 +78,9 @@ export async function runTrainer(
     String(request.nproc),
     ...(request.resume ? ['--resume'] : []),
     ...(request.commandLine ? ['--command-line', request.commandLine] : []),
+    ...(request.chromosomeWidthPx
+      ? ['--chromosome-width', request.chromosomeWidthPx.toFixed(3)]
+      : []),
   ];
   const pythonPath = [WORKER_PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(':');
   // Its own process group, so a terminal Ctrl-C reaches it once, through us.
