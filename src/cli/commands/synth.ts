@@ -230,7 +230,7 @@ export function registerSynthCommand(program: Command, signal: AbortSignal): voi
         '--touching-pairs <mean>',
         'mean number of monocentric pairs touching end to end per image, the look-alike most ' +
           'often taken for a dicentric; raise it to make hard negatives for training (default: ' +
-          'the difficulty\'s, 0.8 for medium)',
+          "the difficulty's, 0.8 for medium)",
         parseNumber('--touching-pairs', 0, 20),
       )
       .addHelpText(
