@@ -149,10 +149,10 @@ export async function runCaseWorker(request: WorkerRequest): Promise<WorkerSumma
   log(
     `worker ${request.workerName} on queue "${address.name}" at ${displayUrl(address.url)}, ${request.concurrency} case(s) at a time`,
   );
-  const running = worker.run();
+  // run() resolves only once connected; closing before that leaves it pending, so it is not awaited
+  worker.run().catch((error: Error) => log(`queue ${displayUrl(address.url)}: ${error.message}`));
   if (!signal.aborted) await once(signal, 'abort');
   log('stopping: no new cases; a case in hand goes back to the queue');
   await worker.close();
-  await running;
   return summary;
 }
