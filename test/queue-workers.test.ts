@@ -46,7 +46,7 @@ const sha256 = async (file: string) =>
     .update(await readFile(file))
     .digest('hex');
 
-function startWorker(name: string): ChildProcess {
+function startWorker(name: string, ...extra: string[]): ChildProcess {
   const child = spawn(
     process.execPath,
     [
@@ -59,6 +59,7 @@ function startWorker(name: string): ChildProcess {
       '--threads',
       '1',
       ...WORKER_TIMING,
+      ...extra,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -321,6 +322,42 @@ test('a case’s files equal a local run of detect, counts and dose on it', asyn
     { ...withoutTime(queuedDose), source: null },
     { ...withoutTime(localDose), source: null },
   );
+});
+
+test('Ctrl-C on a worker in the middle of a case puts it back in the queue, unfinished and no attempt used', async () => {
+  const slow = join(dir, 'cases', 'p-slow');
+  await mkdir(slow);
+  const cells = 80;
+  for (let i = 0; i < cells; i++) await writeCountedCell(join(slow, `cell-${i}.png`), 1, 1);
+  // a queue of its own, so the other tests' workers never see this case
+  const queue = ['--name', 'interrupt'];
+  const submitted = await cli([...submitArgs([slow]), ...queue]);
+  assert.equal(submitted.code, 0, submitted.stderr);
+  const jobId = submitted.json.jobs[0].jobId;
+  const worker = startWorker('worker-i', ...queue);
+  await waitFor(() => logs.get(worker)!.includes(`${jobId} `), 'the case to start');
+  worker.kill('SIGINT');
+  const [code] = await once(worker, 'exit');
+  assert.equal(code, 130, logs.get(worker)!);
+  assert.match(logs.get(worker)!, /stopping: no new cases/);
+  assert.doesNotMatch(logs.get(worker)!, new RegExp(`${jobId}: (done|failed)`));
+
+  const status = await cli(['queue-status', '--queue', redis.url, ...queue, '--json']);
+  const [job] = status.json.jobs;
+  assert.equal(job.state, 'waiting');
+  assert.equal(job.attemptsMade, 0);
+  assert.ok(job.progress === null || job.progress.done < cells, JSON.stringify(job.progress));
+  await assert.rejects(stat(join(slow, 'detections.json')), { code: 'ENOENT' });
+
+  // another worker finishes it
+  startWorker('worker-j', ...queue);
+  const waited = await cli([...submitArgs([slow], '--wait'), ...queue]);
+  assert.equal(waited.code, 0, waited.stderr);
+  assert.equal(waited.json.jobs[0].state, 'completed');
+  assert.deepEqual(waited.json.jobs[0].result.cases[0].detections, {
+    dicentric: cells,
+    fragment: cells,
+  });
 });
 
 test('submit --rerun runs completed cases again as the same jobs: byte-identical files, rewritten', async () => {

@@ -48,6 +48,8 @@ export function briefConnection(url: string): ConnectionOptions {
   return {
     url,
     connectTimeout: 2000,
+    // ioredis waits this long for a failed socket to close before it lets the process exit
+    disconnectTimeout: 100,
     retryStrategy: (times: number) => (times > 3 ? null : 250),
   };
 }
