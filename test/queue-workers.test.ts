@@ -360,6 +360,34 @@ test('Ctrl-C on a worker in the middle of a case puts it back in the queue, unfi
   });
 });
 
+test('an error that may pass (an output that cannot be written) is retried --attempts times with backoff', async () => {
+  const blocked = join(dir, 'cases', 'p-blocked');
+  await mkdir(join(blocked, 'detections.json'), { recursive: true });
+  await writeFile(join(blocked, 'detections.json', 'keep'), 'a folder where detections.json goes');
+  await writeCountedCell(join(blocked, 'cell-0.png'), 1, 1);
+  const queue = ['--name', 'retry'];
+  const worker = startWorker('worker-r', ...queue);
+  const waited = await cli([...submitArgs([blocked], '--wait', '--attempts', '3'), ...queue]);
+  assert.equal(waited.code, 1, waited.stderr);
+  const jobId = waited.json.jobs[0].jobId;
+  assert.match(
+    waited.json.jobs[0].failedReason,
+    /^DCN_E_FILE_WRITE: could not write .*detections\.json/,
+  );
+  const status = await cli(['queue-status', '--queue', redis.url, ...queue, '--json']);
+  assert.equal(status.json.jobs[0].attemptsMade, 3);
+  const starts = logs
+    .get(worker)!
+    .split('\n')
+    .filter((line) => line.startsWith(`${jobId} `));
+  assert.deepEqual(
+    starts.map((line) => line.replace(/^.*started /, '')),
+    ['(attempt 1 of 3)', '(attempt 2 of 3)', '(attempt 3 of 3)'],
+  );
+  worker.kill('SIGINT');
+  await once(worker, 'exit');
+});
+
 test('submit --rerun runs completed cases again as the same jobs: byte-identical files, rewritten', async () => {
   const chosen = caseDirs.slice(1, 4);
   const files = ['detections.json', 'counts.csv', 'dose.json'];
