@@ -384,8 +384,11 @@ test('an error that may pass (an output that cannot be written) is retried --att
     starts.map((line) => line.replace(/^.*started /, '')),
     ['(attempt 1 of 3)', '(attempt 2 of 3)', '(attempt 3 of 3)'],
   );
+  assert.match(logs.get(worker)!, new RegExp(`${jobId}: attempt 2 of 3 failed, to be retried`));
+  assert.match(logs.get(worker)!, new RegExp(`${jobId}: failed — DCN_E_FILE_WRITE`));
   worker.kill('SIGINT');
   await once(worker, 'exit');
+  assert.match(logs.get(worker)!, /worker stopped: 0 cases completed, 1 failed/);
 });
 
 test('submit --rerun runs completed cases again as the same jobs: byte-identical files, rewritten', async () => {

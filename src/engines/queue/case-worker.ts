@@ -143,6 +143,13 @@ export async function runCaseWorker(request: WorkerRequest): Promise<WorkerSumma
   });
   worker.on('failed', (job, error) => {
     if (!job || error instanceof WaitingError || error.name === 'WaitingError') return;
+    const attempts = job.opts.attempts ?? 1;
+    if (error.name !== 'UnrecoverableError' && job.attemptsMade < attempts) {
+      log(
+        `${job.id}: attempt ${job.attemptsMade} of ${attempts} failed, to be retried — ${error.message}`,
+      );
+      return;
+    }
     summary.failed++;
     log(`${job.id}: failed — ${error.message}`);
   });
