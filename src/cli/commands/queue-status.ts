@@ -21,9 +21,7 @@ export function registerQueueStatusCommand(program: Command, signal: AbortSignal
     withQueueOptions(
       program
         .command('queue-status')
-        .summary(
-          'cases in the queue by state (waiting, active, completed, failed, …), one line each',
-        )
+        .summary('jobs per state (waiting, active, completed, failed) and one line each')
         .description(
           'Count the case jobs of a queue in each state and list them: job id, state, cells done of the\n' +
             'case’s total, attempts (and how often a worker died on it), the case folder and, for a\n' +

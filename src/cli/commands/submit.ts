@@ -59,7 +59,7 @@ export function registerSubmitCommand(program: Command, signal: AbortSignal): vo
     withQueueOptions(
       program
         .command('submit')
-        .summary('queue case folders for `dicentra worker`s: one job per person, printed job ids')
+        .summary('queue case folders for workers, one job per person; prints the job ids')
         .description(
           'Add one job per case folder to a Redis queue; `dicentra worker` processes it as detect →\n' +
             'counts → dose (with --curve) would, writing CASE/detections.json, CASE/counts.csv and\n' +

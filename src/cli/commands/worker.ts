@@ -19,7 +19,7 @@ export function registerWorkerCommand(program: Command, signal: AbortSignal): vo
     withQueueOptions(
       program
         .command('worker')
-        .summary('process queued cases (detect → counts → dose) until stopped; run one per machine')
+        .summary('process queued cases (detect → counts → dose); one worker per machine')
         .description(
           'Take case jobs from a Redis queue (filled by `dicentra submit`) and do for each what the\n' +
             'single-machine commands do: detect on the case’s images → CASE/detections.json, counts →\n' +
