@@ -26,8 +26,8 @@ const cellOf = (c: number, i: number): [number, number] => [
   (c * i) % 3 === 1 ? 1 : 0,
 ];
 const caseName = (c: number) => `p-${String(c).padStart(2, '0')}`;
-/** Short locks so a dead worker's case comes back within seconds. */
-const WORKER_TIMING = ['--lock-duration', '2000', '--stalled-interval', '1000'];
+/** Short locks so a dead worker's case comes back within seconds (long enough for a busy machine's lock renewals). */
+const WORKER_TIMING = ['--lock-duration', '4000', '--stalled-interval', '1000'];
 
 let redis: RedisServer;
 let dir: string;
@@ -327,7 +327,7 @@ test('a case’s files equal a local run of detect, counts and dose on it', asyn
 test('Ctrl-C on a worker in the middle of a case puts it back in the queue, unfinished and no attempt used', async () => {
   const slow = join(dir, 'cases', 'p-slow');
   await mkdir(slow);
-  const cells = 80;
+  const cells = 50;
   for (let i = 0; i < cells; i++) await writeCountedCell(join(slow, `cell-${i}.png`), 1, 1);
   // a queue of its own, so the other tests' workers never see this case
   const queue = ['--name', 'interrupt'];
