@@ -10,16 +10,18 @@ const upward = (folders) => folders.map((folder) => `**/${folder}/**`);
 /** The review server's and the report printer's libraries, each kept in its own engine. */
 const server = ['fastify', 'better-sqlite3'];
 const printer = ['playwright-core'];
+/** The case queue's library, kept in engines/queue. */
+const queue = ['bullmq', 'ioredis'];
 const layers = [
   {
     files: ['src/formats/**'],
     above: ['imaging', 'cores', 'engines', 'cli'],
-    libraries: ['sharp', 'onnxruntime-node', ...server, ...printer],
+    libraries: ['sharp', 'onnxruntime-node', ...server, ...printer, ...queue],
   },
   {
     files: ['src/imaging/**'],
     above: ['cores', 'engines', 'cli'],
-    libraries: ['onnxruntime-node', ...server, ...printer],
+    libraries: ['onnxruntime-node', ...server, ...printer, ...queue],
   },
   {
     files: ['src/cores/**'],
@@ -36,33 +38,60 @@ const layers = [
       'node:module',
       ...server,
       ...printer,
+      ...queue,
     ],
   },
   {
     files: ['src/engines/**'],
-    ignores: ['src/engines/inference/**', 'src/engines/review/**', 'src/engines/report/**'],
+    ignores: [
+      'src/engines/inference/**',
+      'src/engines/review/**',
+      'src/engines/report/**',
+      'src/engines/queue/**',
+    ],
+    above: ['cli'],
+    libraries: [
+      'commander',
+      'cli-progress',
+      'sharp',
+      'onnxruntime-node',
+      ...server,
+      ...printer,
+      ...queue,
+    ],
+  },
+  {
+    files: ['src/engines/queue/**'],
     above: ['cli'],
     libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...server, ...printer],
   },
   {
     files: ['src/engines/review/**'],
     above: ['cli'],
-    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...printer],
+    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...printer, ...queue],
   },
   {
     files: ['src/engines/report/**'],
     above: ['cli'],
-    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...server],
+    libraries: ['commander', 'cli-progress', 'sharp', 'onnxruntime-node', ...server, ...queue],
   },
   {
     files: ['src/engines/inference/**'],
     above: ['cli'],
-    libraries: ['commander', 'cli-progress', 'sharp', ...server, ...printer],
+    libraries: ['commander', 'cli-progress', 'sharp', ...server, ...printer, ...queue],
   },
   {
     files: ['src/cli/**'],
     above: [],
-    libraries: ['sharp', 'onnxruntime-node', 'libsvm-js', 'libsvm-js/*', ...server, ...printer],
+    libraries: [
+      'sharp',
+      'onnxruntime-node',
+      'libsvm-js',
+      'libsvm-js/*',
+      ...server,
+      ...printer,
+      ...queue,
+    ],
   },
 ];
 

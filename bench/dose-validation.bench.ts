@@ -39,7 +39,7 @@ import { selectMembers } from '../src/cores/ensemble/member-selection.js';
 import { readBundleFile } from '../src/formats/bundle-file.js';
 import { truthSchema, type Truth } from '../src/formats/truth.js';
 import { writeJsonAtomic } from '../src/formats/atomic-write.js';
-import { parseMemberSelection } from '../src/cli/ensemble-options.js';
+import { parseMemberSelection } from '../src/engines/detect/ensemble-options.js';
 import { calibrateFromImages } from '../src/engines/dosimetry/calibrate-images.js';
 import { renderCalibrationFigure } from '../src/engines/dosimetry/calibration-figure.js';
 import { calibrationCurveOf, curveRecord } from '../src/engines/dosimetry/curve-record.js';

@@ -23,10 +23,14 @@ const COMMANDS = [
   'counts',
   'triage',
   'report',
+  'submit',
+  'worker',
+  'queue-status',
 ];
 
 /** Libraries only the commands' engines need; --help must not pay for them. */
-const HEAVY = /\/node_modules\/(onnxruntime-node|sharp|vega|vega-lite|libsvm-js|ml-[a-z]+)\//;
+const HEAVY =
+  /\/node_modules\/(onnxruntime-node|sharp|vega|vega-lite|libsvm-js|ml-[a-z]+|bullmq|ioredis)\//;
 
 /**
  * Preloads for a child process: `loads` records every resolved module URL

@@ -12,10 +12,13 @@ import { registerLimitsCommand } from './commands/limits.js';
 import { registerReviewCommand } from './commands/review.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerQcCommand } from './commands/qc.js';
+import { registerQueueStatusCommand } from './commands/queue-status.js';
+import { registerSubmitCommand } from './commands/submit.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerTriageCommand } from './commands/triage.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 import { deferRequiredOptions } from './defer-required-options.js';
 import { TOOL_VERSION } from './tool-version.js';
@@ -57,6 +60,9 @@ export function buildProgram(signal: AbortSignal): Command {
   registerReviewCommand(program, signal);
   registerTriageCommand(program, signal);
   registerReportCommand(program, signal);
+  registerSubmitCommand(program, signal);
+  registerWorkerCommand(program, signal);
+  registerQueueStatusCommand(program, signal);
   deferRequiredOptions(program);
   return program;
 }

@@ -194,6 +194,16 @@ export const errorCatalogue = {
     exit: ExitCode.checkFailed,
     summary: 'Chromium could not print the report to PDF (the HTML report is written).',
   },
+  DCN_E_QUEUE_UNREACHABLE: {
+    exit: ExitCode.inputOutput,
+    summary:
+      'The Redis server of the case queue (--queue) cannot be reached: refused, unknown host or timed out.',
+  },
+  DCN_E_QUEUE_JOBS_FAILED: {
+    exit: ExitCode.checkFailed,
+    summary:
+      'Some case jobs awaited by `submit --wait` failed; each failure reason carries the case’s own error code.',
+  },
   DCN_E_INTERRUPTED: {
     exit: ExitCode.interrupted,
     summary: 'The run was interrupted (Ctrl-C); finished work was kept, nothing half-written.',

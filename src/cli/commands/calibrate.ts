@@ -11,7 +11,7 @@ import type {
 import type { Progress } from '../progress.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
+import { parseMemberSelection, parseTa, parseTc } from '../../engines/detect/ensemble-options.js';
 import { parseInteger, parseNumber, parseNumberList } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
 

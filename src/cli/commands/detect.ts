@@ -1,17 +1,9 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../formats/atomic-write.js';
-import { DicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
-import type { MemberSelection } from '../../cores/ensemble/member-selection.js';
-import type { Bundle } from '../../formats/bundle.js';
-import type { LoadedBundle } from '../../formats/bundle-file.js';
-import type { ClassTc } from '../../engines/detect/detect-images.js';
-import type { CommandContext } from '../command-context.js';
-import { chooseMembers } from '../../engines/detect/choose-members.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
-import { parseMemberSelection, parseTa, parseTc } from '../ensemble-options.js';
 import { parseInteger } from '../parse-options.js';
 import { TOOL_VERSION } from '../tool-version.js';
 
@@ -27,72 +19,6 @@ interface DetectOptions {
   cache?: string;
   qc?: string;
   threads: number;
-}
-
-/** The detector a calibrated curve prescribes (`--curve`). */
-async function curveDetector(options: DetectOptions, loaded: LoadedBundle) {
-  const { readCurveFile } = await import('../../formats/curve-file.js');
-  const { primaryDetectorOfCurve } = await import('../../engines/detect/image-detectors.js');
-  const given = (['members', 'tc', 'ta'] as const).filter((name) => options[name] !== undefined);
-  if (given.length > 0) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `--curve sets the members, T_C and T_A; it cannot be combined with ${given.map((name) => `--${name}`).join(', ')}`,
-      { field: '--curve', hint: `drop ${given.map((name) => `--${name}`).join(', ')}` },
-    );
-  }
-  const curvePath = options.curve!;
-  const curve = await readCurveFile(curvePath);
-  if (!curve.detector) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `curve ${curvePath} was fitted to a count table, not calibrated from images: it records no detector`,
-      {
-        file: curvePath,
-        field: 'detector',
-        hint: 'use a curve written by `dicentra calibrate` with this bundle',
-      },
-    );
-  }
-  const primary = primaryDetectorOfCurve(curve.detector, loaded.bundle, loaded.sha256, {
-    curve: curvePath,
-    bundle: loaded.path,
-  });
-  const adaptive = curve.detector.thresholdRule.kind === 'adaptive';
-  const tc: Record<string, ClassTc> = Object.fromEntries(
-    loaded.bundle.classes.map((name) => [
-      name,
-      { kind: 'per-member', memberTc: primary.memberTc[name]!, adaptive },
-    ]),
-  );
-  const selection: MemberSelection = {
-    mode: 'epochs',
-    epochs: primary.members.map((member) => member.epoch),
-  };
-  return {
-    members: primary.members,
-    selection,
-    tc,
-    ta: primary.ta,
-    counting: curve.detector.counting,
-  };
-}
-
-/** The detector given by --members, --tc and --ta (with their defaults). */
-function chosenDetector(options: DetectOptions, bundle: Bundle, context: CommandContext) {
-  const rule = options.members ?? 'last:10';
-  const selection = parseMemberSelection(rule);
-  if (selection.mode === 'last' && selection.count > bundle.members.length) {
-    context.log(`the bundle has ${bundle.members.length} members; all of them vote`);
-  }
-  const members = chooseMembers(bundle.members, selection, '--members', rule);
-  const tc = parseTc(options.tc ?? '0.5', bundle.classes);
-  const ta = parseTa(
-    options.ta ?? String(Math.min(4, members.length - 1)),
-    bundle.classes,
-    members.length,
-  );
-  return { members, selection, tc, ta };
 }
 
 export function registerDetectCommand(program: Command, signal: AbortSignal): void {
@@ -159,9 +85,12 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       const { detectImages, detectionsCsv } = await import('../../engines/detect/detect-images.js');
       const loaded = await readBundleFile(options.model);
       const { bundle } = loaded;
-      const { members, selection, tc, ta, counting } = options.curve
-        ? await curveDetector(options, loaded)
-        : { ...chosenDetector(options, bundle, context), counting: undefined };
+      const { chooseDetector } = await import('../../engines/detect/choose-detector.js');
+      const { members, selection, tc, ta, counting } = await chooseDetector(
+        options,
+        loaded,
+        (line) => context.log(line),
+      );
       const { readCaseImages } = await import('../../engines/import/case-images.js');
       const all = await readCaseImages(options.images);
       const cacheDir = options.cache ?? join(dirname(options.out), 'heatmap-cache');

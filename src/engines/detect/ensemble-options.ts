@@ -1,8 +1,8 @@
-import { DicentraError } from '../formats/dicentra-error.js';
-import type { MemberSelection } from '../cores/ensemble/member-selection.js';
-import type { ClassTc } from '../engines/detect/detect-images.js';
+import { DicentraError } from '../../formats/dicentra-error.js';
+import type { MemberSelection } from '../../cores/ensemble/member-selection.js';
+import type { ClassTc } from './detect-images.js';
 
-/** Option parsers shared by `detect` and `evaluate`. */
+/** Parsers of the detector options (--members, --tc, --ta) shared by `detect`, `calibrate` and the queue worker. */
 
 function invalid(flag: string, text: string, hint: string): DicentraError {
   return new DicentraError('DCN_E_OPTION_INVALID', `${flag}: cannot read "${text}"`, {
