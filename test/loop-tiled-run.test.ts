@@ -121,7 +121,7 @@ test('image loop: a frame above the tile size votes exactly as in one piece', as
     return { seen, size };
   };
   const whole = await votes();
-  assert.deepEqual(whole.size, { width: 600, height: 440 });
+  assert.deepEqual(whole.size, { width: 600, height: 440, scaleFactor: 1 });
   assert.ok(whole.seen[0]!.length > 0, 'some cells are above the floor');
   assert.deepEqual(await votes(320), whole);
 });

@@ -124,13 +124,24 @@ test("detect resizes a frame to the bundle's chromosome width and maps detection
     bundle.input.chromosomeWidthPx = width;
     await writeFile(path, JSON.stringify(bundle));
     const out = join(dir, `${name}.json`);
-    const run = await runCli([
-      ...['detect', '--model', folder, '--images', frames, '--out', out],
-      ...['--members', 'all', '--tc', '0.5', '--ta', '4', '-q'],
-    ]);
+    const cache = join(dir, `${name}-cache`);
+    const detect = () =>
+      runCli([
+        ...['detect', '--model', folder, '--images', frames, '--out', out, '--cache', cache],
+        ...['--members', 'all', '--tc', '0.5', '--ta', '4'],
+      ]);
+    const run = await detect();
     assert.equal(run.code, 0, run.stderr);
     const detections = JSON.parse(await readFile(out, 'utf8'));
     assert.deepEqual([detections.images[0].width, detections.images[0].height], [160, 128]);
+    // the factor is recorded (the frame's width estimate is what the bundle's is divided by)
+    assert.equal(detections.images[0].scaleFactor, { same: undefined, double: 2, half: 0.5 }[name]);
+    if (name !== 'same') assert.match(run.stderr, /1 of 1 frames resized/);
+    // a second run reads every heatmap from the cache and writes the same detections and factor
+    const again = await detect();
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /0 member heatmaps computed/);
+    assert.deepEqual(JSON.parse(await readFile(out, 'utf8')).images, detections.images);
     // the tiny members' fragment channel fires where the frame is dark: on the bars
     found[name] = detections.images[0].detections.fragment.map(
       (d: { x: number; y: number }) => [d.x, d.y] as [number, number],

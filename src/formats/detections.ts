@@ -8,7 +8,7 @@ import { provenanceSchema } from './provenance.js';
  * (per-cell counts and the case table a dose is estimated from). Coordinates are input-image pixels, origin at the
  * top-left corner of the image (the dataset.json convention).
  */
-export const DETECTIONS_FORMAT_VERSION = '1.1';
+export const DETECTIONS_FORMAT_VERSION = '1.2';
 export const DETECTIONS_FORMAT_MAJOR = 1;
 
 export const detectionSchema = z
@@ -55,6 +55,11 @@ export const detectionsImageSchema = z
     path: z.string().min(1),
     width: z.number().int().positive(),
     height: z.number().int().positive(),
+    /**
+     * (1.2) The factor the frame was resized by before the network, to the bundle's
+     * chromosome width (scale normalisation); absent: not resized. Coordinates are the frame's.
+     */
+    scaleFactor: z.number().positive().optional(),
     /** Detections per class (every class of `classes` is present). */
     detections: z.record(z.string(), z.array(detectionSchema)),
     /** Number of detections per class. */

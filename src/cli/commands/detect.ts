@@ -129,6 +129,14 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       });
       progress.finish();
       context.log(`${computedHeatmaps} member heatmaps computed, the rest read from ${cacheDir}`);
+      const factors = detections.images.flatMap((image) => image.scaleFactor ?? []);
+      if (factors.length > 0) {
+        context.log(
+          `${factors.length} of ${detections.images.length} frames resized to the bundle's chromosome ` +
+            `width (factors ${Math.min(...factors).toFixed(2)}–${Math.max(...factors).toFixed(2)}; ` +
+            'docs/evaluation.md, scale normalisation)',
+        );
+      }
       await writeDetectionsFile(options.out, detections);
       if (options.csv) await writeFileAtomic(options.csv, detectionsCsv(detections));
       const totals = Object.fromEntries(

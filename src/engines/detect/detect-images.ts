@@ -157,6 +157,7 @@ export async function detectImages(options: DetectOptions): Promise<DetectResult
         path: pathOf(index),
         width: size.width,
         height: size.height,
+        ...(size.scaleFactor === 1 ? {} : { scaleFactor: Number(size.scaleFactor.toFixed(4)) }),
         detections,
         counts,
       });

@@ -31,6 +31,8 @@ export interface CachedHeatmap {
   readonly gridWidth: number;
   readonly gridHeight: number;
   readonly floor: number;
+  /** The factor the frame was resized by before the network (scale normalisation); 1: not resized. */
+  readonly scaleFactor: number;
   /** Per class: stored pixel indices and decoded values. */
   readonly classes: { readonly pixels: Uint32Array; readonly values: Float32Array }[];
 }
@@ -59,7 +61,7 @@ export function encodeHeatmap(
   classes: number,
   padded: { width: number; height: number },
   crop: { width: number; height: number },
-  image: { width: number; height: number },
+  image: { width: number; height: number; scaleFactor?: number },
   floor = CACHE_FLOOR,
 ): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -71,6 +73,9 @@ export function encodeHeatmap(
       gridHeight: crop.height,
       floor,
       classes,
+      ...(image.scaleFactor !== undefined && image.scaleFactor !== 1
+        ? { scaleFactor: image.scaleFactor }
+        : {}),
     }),
   );
   const head = Buffer.alloc(PREFIX_BYTES);
@@ -119,6 +124,7 @@ export function decodeHeatmap(bytes: Uint8Array): CachedHeatmap | null {
     gridHeight: number;
     floor: number;
     classes: number;
+    scaleFactor?: number;
   };
   try {
     header = JSON.parse(
@@ -152,6 +158,7 @@ export function decodeHeatmap(bytes: Uint8Array): CachedHeatmap | null {
     gridWidth: header.gridWidth,
     gridHeight: header.gridHeight,
     floor: header.floor,
+    scaleFactor: header.scaleFactor ?? 1,
     classes,
   };
 }

@@ -112,7 +112,7 @@ export async function forEachImageStacks(
   visit: (
     index: number,
     stacks: VoteStack[],
-    image: { width: number; height: number },
+    image: { width: number; height: number; scaleFactor: number },
   ) => void | Promise<void>,
 ): Promise<number> {
   const { loaded, members, images } = options;
@@ -184,7 +184,7 @@ export async function forEachImageStacks(
           bundle.classes.length,
           { width: padded!.width / stride, height: padded!.height / stride },
           { width: Math.ceil(frame!.width / stride), height: Math.ceil(frame!.height / stride) },
-          frame!,
+          { ...frame!, scaleFactor: factor },
         );
         if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
         heatmaps[j] = decodeHeatmap(encoded)!;
@@ -199,7 +199,11 @@ export async function forEachImageStacks(
           CACHE_FLOOR,
         ),
       );
-      await visit(i, stacks, { width: first.width, height: first.height });
+      await visit(i, stacks, {
+        width: first.width,
+        height: first.height,
+        scaleFactor: first.scaleFactor,
+      });
       options.onProgress?.(i + 1, images.length);
     }
   } finally {

@@ -12,7 +12,7 @@ import { resamplePlanes, resizeGrey, sourcePosition } from '../../imaging/resamp
 export const DEAD_BAND = 0.15;
 /** Names the rule above in heatmap-cache keys, so a changed rule never reuses old heatmaps. */
 export const SCALE_RULE =
-  'ribbon-width 2 (binned to 300–600 px), measured twice, dead band 0.15, factors 0.5–2';
+  'ribbon-width 2 (binned to 300–600 px), measured twice, dead band 0.15, factors 0.5–2; factor cached';
 
 /** Factors are kept within these: beyond them bilinear resizing aliases or blurs too much. */
 export const FACTOR_LIMITS = [0.5, 2] as const;
