@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readTextFile, parseJson, validateWithSchema } from './json-file.js';
+import { readHandWrittenJsonFile } from './json-file.js';
 
 /**
  * case.json: what a case report says about the case beyond its counts — the
@@ -26,14 +26,8 @@ export const caseMetadataSchema = z
   .strict();
 export type CaseMetadata = z.infer<typeof caseMetadataSchema>;
 
-export async function readCaseMetadataFile(path: string): Promise<CaseMetadata> {
-  const what = 'case metadata';
-  return validateWithSchema(
-    parseJson(await readTextFile(path, what), path, what),
-    caseMetadataSchema,
-    path,
-    what,
-  );
+export function readCaseMetadataFile(path: string): Promise<CaseMetadata> {
+  return readHandWrittenJsonFile(path, 'case metadata', caseMetadataSchema);
 }
 
 /** A date given on the command line, checked as case.json's dates are. */

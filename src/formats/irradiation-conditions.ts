@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { caseDateSchema } from './case-metadata.js';
-import { readTextFile, parseJson, validateWithSchema } from './json-file.js';
+import { readHandWrittenJsonFile } from './json-file.js';
 
 /**
  * How the calibration samples were irradiated (ISO 19238 asks a report to
@@ -28,12 +28,6 @@ export const irradiationConditionsSchema = z
   .strict();
 export type IrradiationConditions = z.infer<typeof irradiationConditionsSchema>;
 
-export async function readIrradiationConditionsFile(path: string): Promise<IrradiationConditions> {
-  const what = 'irradiation conditions';
-  return validateWithSchema(
-    parseJson(await readTextFile(path, what), path, what),
-    irradiationConditionsSchema,
-    path,
-    what,
-  );
+export function readIrradiationConditionsFile(path: string): Promise<IrradiationConditions> {
+  return readHandWrittenJsonFile(path, 'irradiation conditions', irradiationConditionsSchema);
 }

@@ -133,6 +133,20 @@ function checkFormatVersion(
   }
 }
 
+/** Reads a small unversioned JSON file written by hand (case.json, irradiation conditions): text, JSON, schema. */
+export async function readHandWrittenJsonFile<T extends z.ZodTypeAny>(
+  path: string,
+  what: string,
+  schema: T,
+): Promise<z.infer<T>> {
+  return validateWithSchema(
+    parseJson(await readTextFile(path, what), path, what),
+    schema,
+    path,
+    what,
+  );
+}
+
 /** A versioned JSON file format: what it is called in messages, its major version and schema. */
 export interface JsonFormat<T extends z.ZodTypeAny> {
   readonly what: string;
