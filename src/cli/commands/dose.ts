@@ -4,6 +4,7 @@ import { DicentraError } from '../../formats/dicentra-error.js';
 import type { DoseResult } from '../../formats/dose-result.js';
 import type { DoseMethod } from '../../engines/dosimetry/case-dose.js';
 import type { DoseSource } from '../../engines/dosimetry/estimate-dose.js';
+import { confidenceLevels } from '../confidence-levels.js';
 import { checkCommandFiles } from '../command-files.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseNumber, parseNumberList } from '../parse-options.js';
@@ -49,15 +50,7 @@ function exposureOf(options: DoseOptions): Exposure {
 
 /** The method with its levels: Merkle takes yield,curve; the others one level. */
 function methodOf(options: DoseOptions): DoseMethod {
-  const defaults = options.method === 'merkle' ? [0.83, 0.83] : [0.95];
-  const levels = options.ci ?? defaults;
-  if (levels.length !== defaults.length || levels.some((level) => !(level > 0 && level < 1))) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `--ci for --method ${options.method} takes ${defaults.length === 2 ? 'two levels (yield,curve)' : 'one level'} in (0, 1)`,
-      { field: '--ci', hint: `e.g. --ci ${defaults.join(',')}` },
-    );
-  }
+  const levels = confidenceLevels(options.method, options.ci);
   const conf = levels[0]!;
   switch (options.method) {
     case 'merkle':

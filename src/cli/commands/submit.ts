@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { DicentraError } from '../../formats/dicentra-error.js';
 import { ExitCode } from '../../formats/exit-codes.js';
 import type { CaseJobData } from '../../formats/case-job.js';
 import type { SubmittedCase } from '../../engines/queue/submit-cases.js';
+import { confidenceLevels } from '../confidence-levels.js';
 import { commandAction, withCommonOptions } from '../define-command.js';
 import { parseInteger, parseNumberList } from '../parse-options.js';
 import { queueAddress, withQueueOptions, type QueueOptions } from '../queue-options.js';
@@ -24,15 +24,7 @@ interface SubmitOptions extends QueueOptions {
 
 /** `dose --method` with its levels, as `dose` reads them (Merkle yield,curve; delta one level). */
 function methodOf(options: SubmitOptions): NonNullable<CaseJobData['method']> {
-  const defaults = options.method === 'merkle' ? [0.83, 0.83] : [0.95];
-  const levels = options.ci ?? defaults;
-  if (levels.length !== defaults.length || levels.some((level) => !(level > 0 && level < 1))) {
-    throw new DicentraError(
-      'DCN_E_OPTION_INVALID',
-      `--ci for --method ${options.method} takes ${defaults.length === 2 ? 'two levels (yield,curve)' : 'one level'} in (0, 1)`,
-      { field: '--ci', hint: `e.g. --ci ${defaults.join(',')}` },
-    );
-  }
+  const levels = confidenceLevels(options.method, options.ci);
   return options.method === 'merkle'
     ? { kind: 'merkle', confYield: levels[0]!, confCurve: levels[1]! }
     : { kind: 'delta', conf: levels[0]! };
