@@ -23,20 +23,20 @@ import { EnsembleSession } from '../src/engines/inference/ensemble-session.js';
 import { prepareModelInput, type ModelInput } from '../src/imaging/model-input.js';
 import { readGreyImage } from '../src/imaging/read-image.js';
 import { findSpreadRegion, type PixelRegion } from './spread-region.js';
+import { cpuModel } from './cpu-model.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--' && arg !== 'ensemble-levers'),
   options: { model: { type: 'string', default: join(root, 'models', 'demo', 'bundle.json') } },
 });
-const cpuModel =
-  /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1] ?? 'unknown';
+const cpu = cpuModel();
 const loaded = await readBundleFile(values.model!);
 const { bundle } = loaded;
 const members = await Promise.all(
   bundle.members.map((member) => readFile(memberPath(loaded, member))),
 );
-console.log(`CPU: ${cpuModel}; bundle ${loaded.path}: ${members.length} members`);
+console.log(`CPU: ${cpu}; bundle ${loaded.path}: ${members.length} members`);
 
 const work = await mkdtemp(join(tmpdir(), 'dicentra-levers-'));
 const FRAMES = 6;

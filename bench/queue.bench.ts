@@ -9,7 +9,7 @@
  *
  *   npm run bench -- queue [--cases 6] [--cells 4]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { makeTempDir, REPO_ROOT } from '../test/support/paths.js';
 import { startRedis } from '../test/support/queue-redis.js';
 import { CLI } from '../test/support/run-cli.js';
+import { cpuModel } from './cpu-model.js';
 
 const { values } = parseArgs({
   options: {
@@ -126,8 +127,7 @@ async function queued(workers: number): Promise<number> {
   }
 }
 
-const cpu =
-  /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1] ?? 'unknown';
+const cpu = cpuModel();
 console.log(
   `CPU: ${cpu}, ${availableParallelism()} cores; ${caseCount} cases × ${cellsPerCase} cells of 768×672 (synth), model models/demo`,
 );

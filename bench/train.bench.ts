@@ -16,9 +16,10 @@
  * with bf16 autocast: images/s, the bf16 speed-up, and what one epoch of the paper's 4,344
  * training images would take.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { findTrainingPython, WORKER_PYTHONPATH } from '../src/engines/train/python-runtime.js';
+import { cpuModel } from './cpu-model.js';
 
 const PAPER_TRAIN_IMAGES = 4344;
 const PAPER_PIXELS = 896 * 1008;
@@ -98,14 +99,13 @@ async function efficiencyEvents(threadCount: number, settings: string): Promise<
   return events;
 }
 
-const cpuModel =
-  /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1] ?? 'unknown';
+const cpu = cpuModel();
 const single = await efficiencyEvents(threads, 'fp32,fp32 channels-last,bf16 channels-last,bf16');
 // Two single-thread processes at once, each with the whole batch: their summed rate.
 const pair = await Promise.all([efficiencyEvents(1, 'fp32'), efficiencyEvents(1, 'fp32')]);
 const cpuInfo = single.find((e) => e.event === 'cpu');
 console.log(
-  `CPU: ${cpuModel}; native bf16: ${cpuInfo?.event === 'cpu' && cpuInfo.nativeBf16 ? 'yes' : 'no'}; ${threads} threads`,
+  `CPU: ${cpu}; native bf16: ${cpuInfo?.event === 'cpu' && cpuInfo.nativeBf16 ? 'yes' : 'no'}; ${threads} threads`,
 );
 const gflops = (m: Measured, seconds: number) => m.flops / seconds / 1e9;
 const peaks = new Map<string, Measured>();
