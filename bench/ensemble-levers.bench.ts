@@ -3,7 +3,9 @@
  * against the plain ensemble (every member, one session with onnxruntime's
  * default threads) in the same run, on 1008×888 medium synthetic frames and
  * the eight real reference spreads:
- * - two sessions × one thread, each on every other frame, at once;
+ * - two sessions × one thread, each on every other frame, at once; and the
+ *   product's own path (forEachImageStacks with its default lane plan,
+ *   session-lanes.ts), which reads, decodes and votes as every command does;
  * - batches of two frames per run;
  * - running the members only on the metaphase's region (bench/spread-region.ts):
  *   pixels skipped, chromosomes of the generator's truth left outside, time;
@@ -20,6 +22,8 @@ import { parseArgs } from 'node:util';
 import { memberPath, readBundleFile } from '../src/formats/bundle-file.js';
 import { readTruthFile } from '../src/formats/truth-file.js';
 import { EnsembleSession } from '../src/engines/inference/ensemble-session.js';
+import { forEachImageStacks } from '../src/engines/inference/member-heatmaps.js';
+import { lanePlan } from '../src/engines/inference/session-lanes.js';
 import { prepareModelInput, type ModelInput } from '../src/imaging/model-input.js';
 import { readGreyImage } from '../src/imaging/read-image.js';
 import { findSpreadRegion, type PixelRegion } from './spread-region.js';
@@ -39,7 +43,7 @@ const members = await Promise.all(
 console.log(`CPU: ${cpu}; bundle ${loaded.path}: ${members.length} members`);
 
 const work = await mkdtemp(join(tmpdir(), 'dicentra-levers-'));
-const FRAMES = 6;
+const FRAMES = 10;
 execFileSync(
   process.execPath,
   [
@@ -107,8 +111,33 @@ for (let round = 0; round < 2; round++) {
   pairSeconds = Math.min(pairSeconds, (performance.now() - started) / 1000);
 }
 await Promise.all(pair.map((session) => session.close()));
+// the product's path on the frame files, no cache: N and 3N frames, so that
+// opening the sessions and their first runs (paid once per command) and the
+// steady per-frame cost come apart
+const plan = lanePlan(0);
+const frameFiles = truth.images.map((image) => ({
+  id: image.id,
+  file: join(work, 'synth', image.path),
+}));
+async function productSeconds(repeat: number): Promise<number> {
+  const started = performance.now();
+  await forEachImageStacks(
+    {
+      loaded,
+      members: bundle.members,
+      images: Array.from({ length: repeat }, () => frameFiles).flat(),
+      cacheDir: null,
+    },
+    () => undefined,
+  );
+  return (performance.now() - started) / 1000;
+}
+const productOnce = await productSeconds(1);
+const productThrice = await productSeconds(3);
+const productPerFrame = (productThrice - productOnce) / (2 * inputs.length);
+const productStartup = productOnce - inputs.length * productPerFrame;
 // batches of two frames (the synthetic frames share one size)
-const batches = [0, 2, 4].map((i) => {
+const batches = Array.from({ length: inputs.length / 2 }, (_, k) => 2 * k).map((i) => {
   const data = new Float32Array(2 * inputs[i]!.data.length);
   data.set(inputs[i]!.data);
   data.set(inputs[i + 1]!.data, inputs[i]!.data.length);
@@ -130,6 +159,12 @@ console.log(
 console.log(
   `two sessions × 1 thread on alternate frames: ${(pairSeconds / inputs.length).toFixed(2)} s/frame, ` +
     `${(plainSeconds / pairSeconds).toFixed(2)}× the plain throughput`,
+);
+console.log(
+  `the product's path (${plan.lanes} lanes × ${plan.threadsPerLane} thread; reading, decoding and voting included): ` +
+    `${productPerFrame.toFixed(2)} s/frame, ${(perFrame / productPerFrame).toFixed(2)}× the plain throughput, ` +
+    `plus ${productStartup.toFixed(1)} s once per command (sessions opened and first runs); ` +
+    `500 cells ${((500 * productPerFrame + productStartup) / 60).toFixed(1)} min`,
 );
 console.log(
   `batches of two frames: ${(batchSeconds / inputs.length).toFixed(2)} s/frame, ` +

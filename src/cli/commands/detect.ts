@@ -63,7 +63,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
       )
       .option(
         '--threads <n>',
-        'onnxruntime threads per operator (0: one per core)',
+        'inference threads (0: one per core); frames run side by side on one single-thread session per thread, up to 4',
         parseInteger('--threads', 0),
         0,
       )
@@ -124,7 +124,7 @@ export function registerDetectCommand(program: Command, signal: AbortSignal): vo
         outPath: options.out,
         toolVersion: TOOL_VERSION,
         signal: context.signal,
-        intraOpThreads: options.threads,
+        threads: options.threads,
         onProgress: (done) => progress.update(done),
       });
       progress.finish();

@@ -39,7 +39,7 @@ export function registerWorkerCommand(program: Command, signal: AbortSignal): vo
       )
       .option(
         '--threads <n>',
-        'onnxruntime threads per operator (0: one per core)',
+        'inference threads (0: one per core); frames run side by side on one single-thread session per thread, up to 4',
         parseInteger('--threads', 0),
         0,
       )

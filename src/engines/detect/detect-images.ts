@@ -48,7 +48,8 @@ export interface DetectOptions {
   readonly outPath: string;
   readonly toolVersion: string;
   readonly signal?: AbortSignal;
-  readonly intraOpThreads?: number;
+  /** Inference threads in all (0: one per core; see session-lanes.ts). */
+  readonly threads?: number;
   onProgress?(done: number, total: number): void;
 }
 
@@ -126,7 +127,7 @@ export async function detectImages(options: DetectOptions): Promise<DetectResult
       images: options.images,
       cacheDir: options.cacheDir,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       onUnreadable: (index, error) =>
         errors.push({

@@ -7,7 +7,7 @@ import { paddedSize, prepareModelInput, type ModelInput } from '../../imaging/mo
 import { ensureImageFile, readGreyImage } from '../../imaging/read-image.js';
 import type { FeatureMap } from '../../cores/dynamics/feature-map.js';
 import { voteStackFromSparse, type VoteStack } from '../../cores/ensemble/vote-stack.js';
-import { BundleEnsemble } from './bundle-ensemble.js';
+import { lanePlan, SessionLanes } from './session-lanes.js';
 import {
   CACHE_FLOOR,
   cacheKey,
@@ -35,8 +35,8 @@ export interface MemberHeatmapOptions {
   /** Heatmap cache folder (resumable, reused across runs and commands); null keeps nothing on disk. */
   readonly cacheDir: string | null;
   readonly signal?: AbortSignal;
-  /** onnxruntime threads per operator (0: one per core). */
-  readonly intraOpThreads?: number;
+  /** Inference threads in all (0: one per core), spent as lanePlan says. */
+  readonly threads?: number;
   /** Largest padded side run in one piece (see tiled-run.ts). */
   readonly tileSize?: number;
   /**
@@ -96,16 +96,96 @@ async function stageImage(
   return { keys, heatmaps, input, factor, frame: { width: grey.width, height: grey.height } };
 }
 
+/** One image computed, waiting its turn to be visited. */
+interface ComputedImage {
+  readonly heatmaps: readonly CachedHeatmap[];
+  /** Member heatmaps run here (the rest came from the cache). */
+  readonly computed: number;
+}
+
+/**
+ * Runs the members an image still needs (all with `onFeatures`) on one lane
+ * and puts their heatmaps in the cache.
+ */
+async function computeImage(
+  index: number,
+  staged: StagedImage,
+  lanes: SessionLanes,
+  options: MemberHeatmapOptions,
+): Promise<ComputedImage> {
+  const { bundle } = options.loaded;
+  const { keys, input, factor, frame } = staged;
+  const heatmaps = [...staged.heatmaps];
+  const needed = options.members.map((_, j) => j).filter((j) => options.onFeatures || !heatmaps[j]);
+  if (needed.length === 0) return { heatmaps: heatmaps as CachedHeatmap[], computed: 0 };
+  // the outputs on the frame's own grid (resized frames are sampled back onto it)
+  const onFrame = (output: Float32Array, stride: number): Float32Array =>
+    factor === 1
+      ? output
+      : toOriginalGrid(output, stride, bundle.input.padMultiple, frame!, input!);
+  const padded = {
+    width: paddedSize(frame!.width, bundle.input.padMultiple),
+    height: paddedSize(frame!.height, bundle.input.padMultiple),
+  };
+  let computed = 0;
+  await lanes.use(async (ensemble) => {
+    for (const j of needed) {
+      throwIfInterrupted(options.signal);
+      const result = await runMemberTiled(
+        ensemble,
+        input!,
+        j,
+        options.tileSize ? { tileSize: options.tileSize } : {},
+      );
+      if (result.features) {
+        const stride = bundle.featuresStride;
+        options.onFeatures!(index, j, {
+          channels: bundle.architecture.featureChannels,
+          height: padded.height / stride,
+          width: padded.width / stride,
+          data: onFrame(result.features, stride),
+        });
+      }
+      if (heatmaps[j]) continue;
+      const stride = bundle.outputStride;
+      const encoded = encodeHeatmap(
+        onFrame(result.heatmap, stride),
+        bundle.classes.length,
+        { width: padded.width / stride, height: padded.height / stride },
+        { width: Math.ceil(frame!.width / stride), height: Math.ceil(frame!.height / stride) },
+        { ...frame!, scaleFactor: factor },
+      );
+      if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
+      heatmaps[j] = decodeHeatmap(encoded)!;
+      computed++;
+    }
+  });
+  return { heatmaps: heatmaps as CachedHeatmap[], computed };
+}
+
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new DicentraError(
+      'DCN_E_INTERRUPTED',
+      'interrupted; nothing was written (cached heatmaps are kept)',
+      {
+        hint: 'run the same command again: it resumes from the heatmap cache',
+      },
+    );
+  }
+}
+
 /**
  * The one path from images through the network, used by every command:
- * visits every image with its vote stack per class (all `members`, in their
- * order) and its size in pixels, running a member only where its heatmap is
- * not in the cache (or its features are wanted). The next image is read,
- * decoded and normalised while the network runs on the current one; frames
- * larger than the tile size run in overlapping tiles. Heatmaps always pass through the cache
- * encoding (values above CACHE_FLOOR, 16-bit levels), so a run with and
- * without a cache votes the same. Returns how many member heatmaps were
- * computed (the rest came from the cache).
+ * visits every image, in order, with its vote stack per class (all
+ * `members`, in their order) and its size in pixels, running a member only
+ * where its heatmap is not in the cache (or its features are wanted).
+ * Images are read, decoded and normalised ahead of the network and run on
+ * parallel lanes (session-lanes.ts), each on its own images; frames larger
+ * than the tile size run in overlapping tiles. Heatmaps always pass through
+ * the cache encoding (values above CACHE_FLOOR, 16-bit levels), so a run with
+ * and without a cache, on any number of lanes, votes the same. Returns how
+ * many member heatmaps were computed (the rest came from the cache).
  */
 export async function forEachImageStacks(
   options: MemberHeatmapOptions,
@@ -117,84 +197,50 @@ export async function forEachImageStacks(
 ): Promise<number> {
   const { loaded, members, images } = options;
   const { bundle } = loaded;
-  let ensemble: BundleEnsemble | null = null;
-  let computed = 0;
-  const stage = (index: number): Promise<StagedImage | DicentraError> | null => {
-    if (index >= images.length) return null;
-    const staged = stageImage(images[index]!, options).catch((error: unknown) => {
-      if (options.onUnreadable && isDicentraError(error) && error.exitCode === ExitCode.inputOutput)
-        return error;
-      throw error;
-    });
-    staged.catch(() => undefined); // awaited in turn; never an unhandled rejection meanwhile
-    return staged;
+  const plan = lanePlan(options.threads ?? 0);
+  const lanes = new SessionLanes(loaded, members, plan, options.onFeatures !== undefined);
+  // images in flight: staged and run ahead of the one visited, two per lane
+  const ahead = 2 * plan.lanes;
+  const inFlight: (Promise<ComputedImage | DicentraError> | undefined)[] = [];
+  let started = 0;
+  const startUpTo = (end: number): void => {
+    for (; started < Math.min(end, images.length); started++) {
+      const index = started;
+      const result = stageImage(images[index]!, options).then(
+        (staged) => computeImage(index, staged, lanes, options),
+        (error: unknown) => {
+          if (
+            options.onUnreadable &&
+            isDicentraError(error) &&
+            error.exitCode === ExitCode.inputOutput
+          )
+            return error;
+          throw error;
+        },
+      );
+      result.catch(() => undefined); // awaited in turn; never an unhandled rejection meanwhile
+      inFlight[index] = result;
+    }
   };
-  let next = stage(0);
+  let computed = 0;
   try {
     for (let i = 0; i < images.length; i++) {
-      if (options.signal?.aborted) {
-        throw new DicentraError(
-          'DCN_E_INTERRUPTED',
-          'interrupted; nothing was written (cached heatmaps are kept)',
-          { hint: 'run the same command again: it resumes from the heatmap cache' },
-        );
-      }
-      const staged = await next!;
-      next = stage(i + 1);
-      if (staged instanceof DicentraError) {
-        options.onUnreadable!(i, staged);
+      throwIfInterrupted(options.signal);
+      startUpTo(i + ahead);
+      const result = await inFlight[i]!;
+      inFlight[i] = undefined;
+      if (result instanceof DicentraError) {
+        options.onUnreadable!(i, result);
         options.onProgress?.(i + 1, images.length);
         continue;
       }
-      const { keys, heatmaps, input, factor, frame } = staged;
-      // the outputs on the frame's own grid (resized frames are sampled back onto it)
-      const onFrame = (output: Float32Array, stride: number): Float32Array =>
-        factor === 1
-          ? output
-          : toOriginalGrid(output, stride, bundle.input.padMultiple, frame!, input!);
-      const padded = frame && {
-        width: paddedSize(frame.width, bundle.input.padMultiple),
-        height: paddedSize(frame.height, bundle.input.padMultiple),
-      };
-      for (let j = 0; j < members.length; j++) {
-        if (heatmaps[j] && !options.onFeatures) continue;
-        ensemble ??= await BundleEnsemble.open(loaded, members, {
-          intraOpThreads: options.intraOpThreads ?? 0,
-          features: options.onFeatures !== undefined,
-        });
-        const result = await runMemberTiled(
-          ensemble,
-          input!,
-          j,
-          options.tileSize ? { tileSize: options.tileSize } : {},
-        );
-        if (result.features) {
-          const stride = bundle.featuresStride;
-          options.onFeatures!(i, j, {
-            channels: bundle.architecture.featureChannels,
-            height: padded!.height / stride,
-            width: padded!.width / stride,
-            data: onFrame(result.features, stride),
-          });
-        }
-        if (heatmaps[j]) continue;
-        const stride = bundle.outputStride;
-        const encoded = encodeHeatmap(
-          onFrame(result.heatmap, stride),
-          bundle.classes.length,
-          { width: padded!.width / stride, height: padded!.height / stride },
-          { width: Math.ceil(frame!.width / stride), height: Math.ceil(frame!.height / stride) },
-          { ...frame!, scaleFactor: factor },
-        );
-        if (options.cacheDir) await writeCachedHeatmap(options.cacheDir, keys[j]!, encoded);
-        heatmaps[j] = decodeHeatmap(encoded)!;
-        computed++;
-      }
+      computed += result.computed;
+      const { heatmaps } = result;
       const first = heatmaps[0]!;
       const grid = { width: first.gridWidth, height: first.gridHeight };
       const stacks = bundle.classes.map((_, c) =>
         voteStackFromSparse(
-          heatmaps.map((entry) => entry!.classes[c]!),
+          heatmaps.map((entry) => entry.classes[c]!),
           grid,
           CACHE_FLOOR,
         ),
@@ -207,7 +253,9 @@ export async function forEachImageStacks(
       options.onProgress?.(i + 1, images.length);
     }
   } finally {
-    await ensemble?.close();
+    // let the images still in flight finish (their heatmaps reach the cache) before closing
+    await Promise.allSettled(inFlight.filter(Boolean));
+    await lanes.close();
   }
   return computed;
 }

@@ -15,7 +15,7 @@ export interface WorkerRequest {
   readonly address: QueueAddress;
   /** Cases processed at once by this worker. */
   readonly concurrency: number;
-  /** onnxruntime threads per operator (0: one per core). */
+  /** Inference threads per case (0: one per core). */
   readonly threads: number;
   /** How long a case's lock lasts without renewal: a dead worker's case is free again after it. */
   readonly lockDurationMs: number;
@@ -103,7 +103,7 @@ export async function runCaseWorker(request: WorkerRequest): Promise<WorkerSumma
         data,
         createdAt: new Date(job.timestamp).toISOString(),
         toolVersion: request.toolVersion,
-        intraOpThreads: request.threads,
+        threads: request.threads,
         signal,
         onProgress: (done, total) => {
           job.updateProgress({ done, total }).catch(() => undefined);

@@ -27,7 +27,8 @@ export interface ProcessCaseRequest {
    */
   readonly createdAt: string;
   readonly toolVersion: string;
-  readonly intraOpThreads: number;
+  /** Inference threads in all (0: one per core). */
+  readonly threads: number;
   readonly signal: AbortSignal;
   onProgress(done: number, total: number): void;
   log(line: string): void;
@@ -68,7 +69,7 @@ export async function processCase(request: ProcessCaseRequest): Promise<CaseJobR
     outPath: outputs.detections,
     toolVersion: request.toolVersion,
     signal: request.signal,
-    intraOpThreads: request.intraOpThreads,
+    threads: request.threads,
     onProgress: (done, total) => request.onProgress(done, total),
   });
   await writeDetectionsFile(outputs.detections, {
