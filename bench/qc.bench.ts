@@ -21,12 +21,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '../src/cores/seeded-random.js';
-import { DEFAULT_QC_RULES } from '../src/cores/qc/qc-decision.js';
+import { DEFAULT_QC_RULES, qcReasons } from '../src/cores/qc/qc-decision.js';
 import { resolveSynthParameters } from '../src/cores/synth/synth-presets.js';
 import type { Interval } from '../src/cores/dosimetry/dose-estimate.js';
 import { selectMembers } from '../src/cores/ensemble/member-selection.js';
 import { readBundleFile } from '../src/formats/bundle-file.js';
 import { DicentraError } from '../src/formats/dicentra-error.js';
+import type { QcImage } from '../src/formats/qc.js';
 import {
   FRAME_DEFECTS,
   truthSchema,
@@ -65,6 +66,8 @@ const seed = num('seed');
 const work = args.work !== undefined ? str('work') : join(tmpdir(), `dicentra-qc-bench-${seed}`);
 await mkdir(work, { recursive: true });
 const threads = availableParallelism();
+/** The default rules with the count's tolerance widened to the estimate's spread (docs/qc.md). */
+const widened = { ...DEFAULT_QC_RULES, tolerance: 4 };
 
 async function synth(
   outDir: string,
@@ -89,7 +92,7 @@ async function synth(
 }
 
 /** QC verdicts (reasons per image id) for a synthetic set, judged as `dicentra qc` does. */
-async function judge(dir: string, truth: Truth): Promise<Map<string, string[]>> {
+async function judge(dir: string, truth: Truth): Promise<Map<string, QcImage>> {
   const judged = await judgeFrames({
     frames: truth.images.map((image) => ({
       id: image.id,
@@ -98,7 +101,7 @@ async function judge(dir: string, truth: Truth): Promise<Map<string, string[]>> 
     })),
     rules: DEFAULT_QC_RULES,
   });
-  return new Map(judged.map((image) => [image.id, image.reasons]));
+  return new Map(judged.map((image) => [image.id, image]));
 }
 
 // ---- 1. QC accuracy against the generator's labels ----
@@ -121,22 +124,28 @@ async function judge(dir: string, truth: Truth): Promise<Map<string, string[]>> 
   const rate = (hits: number, n: number) => `${fmt(n > 0 ? hits / n : NaN, 2)} (${hits}/${n})`;
   for (const defect of FRAME_DEFECTS) {
     const bad = truth.images.filter((image) => image.quality!.defects.includes(defect));
-    const caught = bad.filter((image) => verdicts.get(image.id)!.length > 0);
+    const caught = bad.filter((image) => verdicts.get(image.id)!.reasons.length > 0);
     console.log(`  sensitivity ${defect.padEnd(20)} ${rate(caught.length, bad.length)}`);
   }
   const allBad = truth.images.filter((image) => !image.quality!.scorable);
-  const caughtAll = allBad.filter((image) => verdicts.get(image.id)!.length > 0);
+  const caughtAll = allBad.filter((image) => verdicts.get(image.id)!.reasons.length > 0);
   console.log(
     `  sensitivity ${'(all defects)'.padEnd(20)} ${rate(caughtAll.length, allBad.length)}`,
   );
   const good = truth.images.filter((image) => image.quality!.scorable);
-  const passed = good.filter((image) => verdicts.get(image.id)!.length === 0);
+  const passed = good.filter((image) => verdicts.get(image.id)!.reasons.length === 0);
   console.log(
     `  specificity ${'(scorable frames)'.padEnd(20)} ${rate(passed.length, good.length)}`,
   );
+  const decide = (image: Truth['images'][number]) =>
+    qcReasons(verdicts.get(image.id)!.measures, widened).length === 0;
+  console.log(
+    `  with --tolerance 4: specificity ${rate(good.filter(decide).length, good.length)}, ` +
+      `sensitivity ${rate(allBad.filter((image) => !decide(image)).length, allBad.length)}`,
+  );
   const reasons = new Map<string, number>();
   for (const image of good) {
-    for (const reason of verdicts.get(image.id)!)
+    for (const reason of verdicts.get(image.id)!.reasons)
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   console.log(
@@ -195,10 +204,14 @@ if (!modelPath) {
   const pool = primary;
   const size = Math.max(1, Math.min(primary.length, pool.length - 1));
   const cacheDir = join(work, 'heatmap-cache');
-  type Keep = (truth: Truth['images'][number], qc: Map<string, string[]>) => boolean;
+  type Keep = (truth: Truth['images'][number], qc: Map<string, QcImage>) => boolean;
   const variants: [string, Keep][] = [
     ['all cells (no QC)', () => true],
-    ['QC (default rules, --qc auto)', (image, qc) => qc.get(image.id)!.length === 0],
+    ['QC (default rules, --qc auto)', (image, qc) => qc.get(image.id)!.reasons.length === 0],
+    [
+      'QC, count 46 ± 4 (--tolerance 4)',
+      (image, qc) => qcReasons(qc.get(image.id)!.measures, widened).length === 0,
+    ],
     ['truly scorable cells (perfect QC)', (image) => image.quality!.scorable],
   ];
   for (const [label, keep] of variants) {

@@ -14,9 +14,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Frames over 800 px are binned: objects stay many pixels wide and the work falls fourfold. */
-export function binFactor(width: number, height: number): number {
-  return Math.max(1, Math.floor(Math.min(width, height) / 400));
+/**
+ * Chromosome width (binned pixels) QC segments at: the width at which its
+ * thresholds were calibrated (1008×888 frames at the generator's scale 1,
+ * about 14 px wide, binned 2×2). Binning by the chromosomes' width rather
+ * than the frame's size keeps the segmentation the same for the same spread
+ * in a smaller frame (unbinned 768×672 frames split sister chromatids into
+ * extra objects: 31% of their scorable frames read too many chromosomes).
+ */
+const QC_BINNED_WIDTH = 7;
+
+/** The bin that brings chromosomes `chromosomeWidth` px wide to about QC_BINNED_WIDTH. */
+export function binFactor(chromosomeWidth: number): number {
+  return Math.max(1, Math.round(chromosomeWidth / QC_BINNED_WIDTH));
 }
 
 /** Averages `bin`×`bin` blocks (a partial last block is dropped). */

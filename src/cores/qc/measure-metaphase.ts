@@ -1,6 +1,7 @@
 import {
   binFactor,
   binned,
+  estimateChromosomeWidth,
   median,
   MIN_AREA,
   MIN_THRESHOLD,
@@ -138,7 +139,8 @@ export function measureMetaphase(
   segmentation: Segmentation = SEGMENTATION,
 ): MetaphaseMeasures {
   const SEG = segmentation;
-  const bin = binFactor(fullWidth, fullHeight);
+  // a frame without objects has no width and is measured unbinned (it finds nothing anyway)
+  const bin = binFactor(estimateChromosomeWidth(fullGrey, fullWidth, fullHeight) ?? 0);
   const { data: grey, width, height } = binned(fullGrey, fullWidth, fullHeight, bin);
   const darkness = stainDarkness(grey, width, height);
   const threshold = Math.max(SEG.minThreshold, otsuThreshold(darkness));

@@ -12,7 +12,7 @@ export const DEFAULT_QC_RULES: QcRules = {
   maxBorderObjects: 1,
   maxClusteredFraction: 0.3,
   maxNucleiOverSpread: 0,
-  maxSpreadCoverage: 0.5,
+  maxSpreadCoverage: 0.7,
   minFocus: 1,
   minContrast: 0.3,
 };
