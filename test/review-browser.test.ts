@@ -98,7 +98,7 @@ test('review in Chromium: keyboard decisions, an added dicentric and an excluded
     await waitText(page, '#progress', '1/5');
     assert.match(
       (await page.locator('#tile-info').textContent())!,
-      /in cell c1 · votes 2 .* unreviewed/,
+      /in cell c1 · votes 2 .* frame resized ×0\.80 · unreviewed/,
     );
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press('a');

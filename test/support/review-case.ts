@@ -59,6 +59,8 @@ export async function writeReviewCase(
       path: paths[id] ?? `images/${id}.png`,
       width: CELL_SIZE,
       height: CELL_SIZE,
+      // c1 as a frame the detector saw resized (detections.json 1.2)
+      ...(id === 'c1' ? { scaleFactor: 0.8 } : {}),
       detections: { dicentric: byClass('dicentric'), fragment: byClass('fragment') },
       counts: { dicentric: byClass('dicentric').length, fragment: byClass('fragment').length },
     });
@@ -67,7 +69,7 @@ export async function writeReviewCase(
   await writeFile(
     join(dir, 'detections.json'),
     JSON.stringify({
-      version: '1.1',
+      version: '1.2',
       classes: ['dicentric', 'fragment'],
       bundle: {
         path: 'bundle.json',

@@ -76,6 +76,7 @@ function caseState(reviewCase: ReviewCase, store: ReviewStore, reviewer: string)
       caseId: image.sampleId ?? null,
       width: image.width,
       height: image.height,
+      scaleFactor: image.scaleFactor ?? 1,
       included: review.cells.get(image.id)?.included ?? true,
       reason: review.cells.get(image.id)?.reason ?? null,
     })),

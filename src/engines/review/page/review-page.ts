@@ -68,6 +68,8 @@ interface Cell {
   caseId: string | null;
   width: number;
   height: number;
+  /** How the detector resized the frame to its training chromosome width (1: not at all). */
+  scaleFactor: number;
   included: boolean;
   reason: string | null;
 }
@@ -227,6 +229,10 @@ async function renderQueue(): Promise<void> {
     `<b style="color:${colourOf(candidate.class)}">${candidate.class}</b> in cell ${candidate.image}` +
     ` · votes ${candidate.votes} (${candidate.voteFraction.toFixed(2)})` +
     (candidate.entropy === null ? '' : ` · entropy ${candidate.entropy.toFixed(3)}`) +
+    (cell.scaleFactor === 1
+      ? ''
+      : ` · <span title="the detector saw this frame resized to its training chromosome width">` +
+        `frame resized ×${cell.scaleFactor.toFixed(2)}</span>`) +
     ` · <span class="state-${candidate.decision}" id="tile-state">${candidate.decision}</span>` +
     (cell.included ? '' : ` · <span class="excluded">cell excluded: ${cell.reason}</span>`);
   tile.src = await blobUrl(`/api/tiles/${encodeURIComponent(candidate.id)}`);
