@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, makeTempDir } from './support/paths.js';
 import { writeCountedCalibration, writeCountedCell } from './support/counted-cell.js';
 import { runCli } from './support/run-cli.js';
+import type { MetaphaseMeasures } from '../src/cores/qc/measure-metaphase.js';
+import { measureFrames } from '../src/engines/qc/measure-pool.js';
 
 const TINY = join(FIXTURES, 'tiny-bundle', 'bundle.json');
 const MEASURES = {
@@ -280,4 +282,40 @@ test('dicentra qc judges generated frames and writes a versioned qc.json', async
   const modelDocument = JSON.parse(await readFile(viaModel, 'utf8'));
   assert.equal(modelDocument.model, TINY);
   assert.deepEqual(modelDocument.images, JSON.parse(await readFile(viaFile, 'utf8')).images);
+});
+
+test('qc measures frames on every core in their order, and names a frame it cannot decode', async () => {
+  const dir = await makeTempDir('qc-pool');
+  const images = join(dir, 'images');
+  await mkdir(images);
+  for (let i = 0; i < 5; i++) await writeCountedCell(join(images, `cell-${i}.png`), i % 3, i % 2);
+  // measured one at a time, in order, as the reference
+  const frames = (await readdir(images)).sort().map((name) => join(images, name));
+  const oneByOne: MetaphaseMeasures[] = [];
+  for (const file of frames) {
+    await measureFrames(
+      [{ file, dicentrics: [] }],
+      (_, measures) => oneByOne.push(measures),
+      undefined,
+      1,
+    );
+  }
+  const pooled: MetaphaseMeasures[] = [];
+  const complete = await measureFrames(
+    frames.map((file) => ({ file, dicentrics: [] })),
+    (index, measures) => (pooled[index] = measures),
+    undefined,
+    3,
+  );
+  assert.equal(complete, true);
+  assert.deepEqual(pooled, oneByOne);
+
+  await writeFile(join(images, 'cell-2.png'), 'not a png');
+  const out = join(dir, 'qc.json');
+  const run = await runCli(['qc', '--images', images, '--out', out, '--json']);
+  assert.equal(run.code, 3, run.stderr);
+  const error = JSON.parse(run.stdout).error;
+  assert.equal(error.code, 'DCN_E_IMAGE_DECODE');
+  assert.match(error.file, /cell-2\.png$/);
+  await assert.rejects(readFile(out), { code: 'ENOENT' }, 'no qc.json is written');
 });

@@ -1,4 +1,4 @@
-import { measureMetaphase, type MetaphaseMeasures } from '../../cores/qc/measure-metaphase.js';
+import type { MetaphaseMeasures } from '../../cores/qc/measure-metaphase.js';
 import { qcReasons } from '../../cores/qc/qc-decision.js';
 import { DicentraError } from '../../formats/dicentra-error.js';
 import {
@@ -10,7 +10,7 @@ import {
   type QcRules,
 } from '../../formats/qc.js';
 import type { Provenance } from '../../formats/provenance.js';
-import { readGreyImage } from '../../imaging/read-image.js';
+import { measureFrames } from './measure-pool.js';
 
 /** A frame to judge: its id, its file, and the path qc.json records. */
 export interface QcFrame {
@@ -43,33 +43,38 @@ function rounded(m: MetaphaseMeasures): QcImage['measures'] {
   };
 }
 
-/** Measures and judges each frame in turn (about 0.15 s per 1008×888 frame). */
+/**
+ * Measures and judges the frames on every core (about 0.15 s per 1008×888
+ * frame and core), returned in the frames' order.
+ */
 export async function judgeFrames(request: FrameQcRequest): Promise<QcImage[]> {
-  const images: QcImage[] = [];
-  for (const frame of request.frames) {
-    if (request.signal?.aborted) {
-      throw new DicentraError(
-        'DCN_E_INTERRUPTED',
-        `interrupted after ${images.length} of ${request.frames.length} frames`,
-        { hint: 'run the command again' },
-      );
-    }
-    const grey = await readGreyImage(frame.file);
-    const measures = measureMetaphase(
-      grey.data,
-      grey.width,
-      grey.height,
-      request.dicentrics?.get(frame.id) ?? [],
+  const { frames } = request;
+  const images: QcImage[] = new Array(frames.length);
+  let done = 0;
+  const complete = await measureFrames(
+    frames.map((frame) => ({
+      file: frame.file,
+      dicentrics: request.dicentrics?.get(frame.id) ?? [],
+    })),
+    (index, measures) => {
+      const reasons = qcReasons(measures, request.rules);
+      images[index] = {
+        id: frames[index]!.id,
+        path: frames[index]!.path,
+        scorable: reasons.length === 0,
+        reasons,
+        measures: rounded(measures),
+      };
+      request.onProgress?.(++done);
+    },
+    request.signal,
+  );
+  if (!complete) {
+    throw new DicentraError(
+      'DCN_E_INTERRUPTED',
+      `interrupted after ${done} of ${frames.length} frames`,
+      { hint: 'run the command again' },
     );
-    const reasons = qcReasons(measures, request.rules);
-    images.push({
-      id: frame.id,
-      path: frame.path,
-      scorable: reasons.length === 0,
-      reasons,
-      measures: rounded(measures),
-    });
-    request.onProgress?.(images.length);
   }
   return images;
 }
