@@ -41,9 +41,12 @@ const stopped = (child: ChildProcess, signal: NodeJS.Signals) =>
 const panelText = (page: Page, field: string) =>
   page.locator(`[data-case="P1"] .${field}`).textContent();
 
-/** Waits until `selector` reads `text` (every change redraws the page after its reply). */
+/**
+ * Waits until `selector` reads `text` (every change redraws the page after its reply); 20 s
+ * because a machine busy with other work can take seconds to answer and redraw.
+ */
 async function waitText(page: Page, selector: string, text: string): Promise<void> {
-  const until = Date.now() + 5000;
+  const until = Date.now() + 20000;
   let seen: string | null = null;
   while (Date.now() < until) {
     seen = await page.locator(selector).textContent();
