@@ -44,6 +44,34 @@ test('wide images draw frames, chromosome widths 8–22 px, stains and compressi
   const jpeg = drawn.filter((p) => p.optics.jpegQuality !== null).length;
   assert.ok(rgb > 60 && rgb < 140, `${rgb} colour of 200`);
   assert.ok(jpeg > 80 && jpeg < 160, `${jpeg} JPEG of 200`);
+  // Stain contrast 1.5–3.8 and noise σ 0.3–7: down to the references' dim, smoothed captures.
+  const contrasts = drawn.map((p) => p.optics.contrast[0]);
+  const noises = drawn.map((p) => p.optics.noiseSigma[0]);
+  assert.ok(contrasts.every((c) => c >= 1.5 && c <= 3.8));
+  assert.ok(noises.every((n) => n >= 0.3 && n <= 7));
+  assert.ok(
+    Math.min(...contrasts) < 1.7 && Math.max(...contrasts) > 3.6,
+    'the whole contrast range',
+  );
+  assert.ok(Math.min(...noises) < 0.8 && Math.max(...noises) > 6.5, 'the whole noise range');
+});
+
+test('a truth.json 1.2 wide record (no contrast or noise range) still draws the medium optics, as it did', () => {
+  const older = { ...WIDE.wide! };
+  delete older.contrast;
+  delete older.noiseSigma;
+  const old = { ...WIDE, wide: older };
+  for (let index = 0; index < 50; index++) {
+    const p = imageParameters(SEED, index, old);
+    const now = imageParameters(SEED, index, WIDE);
+    assert.ok(p.optics.contrast[0] >= 2 && p.optics.contrast[0] <= 3.4);
+    assert.ok(p.optics.noiseSigma[0] >= 3.5 && p.optics.noiseSigma[0] <= 7);
+    // Everything else is drawn from the same stream in the same order.
+    assert.deepEqual(
+      [p.width, p.height, p.scale, p.optics.blurSigmaPx],
+      [now.width, now.height, now.scale, now.optics.blurSigmaPx],
+    );
+  }
 });
 
 test('wide cells keep the exact truth: drawn aberrations realised, 46 centromeres, two on each dicentric body, none on fragments', () => {

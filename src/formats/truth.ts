@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pointSchema, splitSchema } from './dataset.js';
 
 /** The truth.json format version this build writes; readers accept the same major. */
-export const TRUTH_FORMAT_VERSION = '1.2';
+export const TRUTH_FORMAT_VERSION = '1.3';
 export const TRUTH_FORMAT_MAJOR = 1;
 
 const range = z
@@ -100,6 +100,10 @@ export const synthParametersSchema = z
         jpegProbability: probability,
         jpegQuality: range,
         blurSigmaPx: range,
+        /** Stain contrast (background / chromosome grey); absent: the medium optics' range (1.3). */
+        contrast: range.optional(),
+        /** Camera noise σ in grey levels; absent: the medium optics' range (1.3). */
+        noiseSigma: range.optional(),
         illuminationGradient: range,
         touchingPairsMean: range,
         crossingPairsMean: range,

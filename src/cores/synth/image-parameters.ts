@@ -37,9 +37,9 @@ export function imageParameters(
   );
   const o = params.optics;
   const gray = fixed(o.backgroundGrey);
-  const contrast = fixed(o.contrast);
+  const contrast = fixed(wide.contrast ?? o.contrast);
   const blur = fixed(wide.blurSigmaPx);
-  const noise = fixed(o.noiseSigma);
+  const noise = fixed(wide.noiseSigma ?? o.noiseSigma);
   const illumination = random.between(wide.illuminationGradient[0], wide.illuminationGradient[1]);
   const rgb = random.chance(wide.rgbProbability);
   const jpeg = random.chance(wide.jpegProbability);

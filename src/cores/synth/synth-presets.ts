@@ -138,6 +138,10 @@ const WIDE: NonNullable<SynthParameters['wide']> = {
   jpegProbability: 0.6,
   jpegQuality: [40, 95],
   blurSigmaPx: [0.6, 2.6],
+  // Down to the references' dim stain (contrast 1.6–2.0) and their smoothed, almost
+  // noiseless grey (σ 0.6), up to the noisy Metafer captures (σ 3.5–7, contrast 3.8).
+  contrast: [1.5, 3.8],
+  noiseSigma: [0.3, 7],
   illuminationGradient: [0, 0.35],
   touchingPairsMean: [0, 2.5],
   crossingPairsMean: [0, 2],
