@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdir, readdir, readFile, stat, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../src/formats/atomic-write.js';
@@ -27,6 +27,7 @@ import { runCliStep } from '../src/engines/demo/cli-step.js';
 import { TOOL_VERSION } from '../src/cli/tool-version.js';
 import { findTrainingPython, WORKER_PYTHONPATH } from '../src/engines/train/python-runtime.js';
 import { cpuModel } from './cpu-model.js';
+import { learningCurvesSvg, readEpochEvents, type EpochEvent } from './learning-curves.js';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--' && arg !== 'training-ablation'),
@@ -212,26 +213,6 @@ async function fewImagesDataset(source: string, count: number): Promise<string> 
   return path;
 }
 
-interface EpochEvent {
-  event: 'epoch';
-  epoch: number;
-  seconds: number;
-  valLoss: number;
-  precision: Record<string, number | null>;
-  recall: Record<string, number | null>;
-}
-
-async function epochEvents(run: string): Promise<EpochEvent[]> {
-  const events: EpochEvent[] = [];
-  for (const line of (await readFile(join(run, 'train.log'), 'utf8')).split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const event = JSON.parse(line) as { event?: string };
-    if (event.event === 'epoch') events.push(event as EpochEvent);
-  }
-  // A resumed run logs the epochs it repeats again: keep the last of each.
-  return [...new Map(events.map((e) => [e.epoch, e])).values()].sort((a, b) => a.epoch - b.epoch);
-}
-
 /** Trains one variant in WORK/NAME (resuming an interrupted run) with a shared decoded-image cache. */
 async function trainVariant(variant: Variant, data: string, epochs: number): Promise<string> {
   const run = join(work, variant.name);
@@ -288,17 +269,24 @@ const fullTrain = (
 ).images.filter((image) => image.split === 'train').length;
 
 // Equal time: a variant's epochs scale with its step rate against the base's, both measured now.
-const rates = new Map<string, number>();
-for (const variant of chosen) {
-  const architecture = JSON.stringify({ ...BASE_KEYS, ...variant.keys, threads: 2 });
-  const key = JSON.stringify([variant.keys.stem, variant.keys.baseWidth]);
-  if (!rates.has(key))
-    rates.set(key, await stepRate(JSON.parse(architecture) as Record<string, unknown>));
-  console.error(`[ablation] ${variant.name}: ${rates.get(key)!.toFixed(1)} crops/s`);
+// Rates are kept in WORK/rates.json, so a resumed or repeated bench gives every variant the
+// same epochs as before (and reuses its finished run).
+const ratesPath = join(work, 'rates.json');
+const rates = new Map<string, number>(
+  Object.entries(
+    (await readFile(ratesPath, 'utf8').then(JSON.parse, () => ({}))) as Record<string, number>,
+  ),
+);
+const architectureKey = (keys: Readonly<Record<string, unknown>>) =>
+  JSON.stringify([keys.stem ?? 'stride2', keys.baseWidth ?? 8]);
+for (const keys of [{}, ...chosen.map((variant) => variant.keys)]) {
+  const key = architectureKey(keys);
+  if (!rates.has(key)) {
+    rates.set(key, await stepRate({ ...BASE_KEYS, ...keys, threads: 2 }));
+    await writeJsonAtomic(ratesPath, Object.fromEntries(rates));
+  }
 }
-const baseRate =
-  rates.get(JSON.stringify([undefined, undefined])) ??
-  (await stepRate({ ...BASE_KEYS, threads: 2 }));
+const baseRate = rates.get(architectureKey({}))!;
 
 interface Row {
   variant: Variant;
@@ -310,12 +298,12 @@ interface Row {
 }
 const rows: Row[] = [];
 for (const variant of chosen) {
-  const rate = rates.get(JSON.stringify([variant.keys.stem, variant.keys.baseWidth]))!;
+  const rate = rates.get(architectureKey(variant.keys))!;
   const epochs = Math.max(1, Math.round((baseEpochs * rate) / baseRate));
   const variantData = variant.fewImages ? await fewImagesDataset(data, distinct) : data;
   console.error(`[ablation] ${variant.name}: ${epochs} epochs of ${fullTrain} crops`);
   const run = await trainVariant(variant, variantData, epochs);
-  const curve = await epochEvents(run);
+  const curve = await readEpochEvents(run);
   rows.push({
     variant,
     epochs,
@@ -355,3 +343,12 @@ await writeJsonAtomic(join(work, 'ablation.json'), {
   trainImages: fullTrain,
   rows: rows.map((row) => ({ ...row, variant: row.variant.name })),
 });
+const figure = join(work, 'learning-curves.svg');
+await writeFile(
+  figure,
+  await learningCurvesSvg(
+    rows.map((row) => ({ name: row.variant.name, curve: row.curve })),
+    'Training ablation at equal time: validation P/R per epoch',
+  ),
+);
+console.log(`\nlearning curves: ${figure}`);
