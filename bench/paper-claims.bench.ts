@@ -9,17 +9,20 @@
  *     [--test-images 200] [--epochs 24] [--warmup 16] [--sv-start-epoch 9]
  *     [--model-a BUNDLE] [--model-b BUNDLE]   (use bundles already trained with the same recipe)
  *
- * Both models are the `cpu` preset (docs/training.md), Model A with λ = 0. On 2 CPU
+ * Both models are the `cpu` preset (docs/training.md), Model A with λ = 0. Beside the
+ * evaluation's tables and figures it writes WORK/evaluation/learning-curves.svg, both runs'
+ * validation P/R per epoch (when their run folders are at hand). On 2 CPU
  * cores the defaults take about five hours (two trainings of ~2 h, then inference on
  * the test images); with a GPU, raise --train-images and --epochs towards the paper's
  * 4,344 images × 100 epochs.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCliStep, type CliStep } from '../src/engines/demo/cli-step.js';
 import { DEMO_TRAINING } from '../src/engines/demo/demo-plan.js';
 import { TOOL_VERSION } from '../src/cli/tool-version.js';
+import { learningCurvesSvg, readEpochEvents } from './learning-curves.js';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--' && arg !== 'paper-claims'),
@@ -153,6 +156,28 @@ for (const [index, step] of steps.entries()) {
   if (outcome.reused) console.error(`[paper-claims ${index + 1}/${steps.length}] reused`);
 }
 console.log(await readFile(at('evaluation', 'tables.md'), 'utf8'));
+// Both runs' validation P/R per epoch, when their run folders (train.log) are at hand.
+const runs = [
+  { name: 'Model A (L2)', folder: dirname(modelA) },
+  { name: 'Model B (Sparse Variation)', folder: dirname(modelB) },
+];
+const logged = await Promise.all(
+  runs.map(({ folder }) =>
+    access(join(folder, 'train.log')).then(
+      () => true,
+      () => false,
+    ),
+  ),
+);
+if (logged.every(Boolean)) {
+  const curves = await Promise.all(
+    runs.map(async ({ name, folder }) => ({ name, curve: await readEpochEvents(folder) })),
+  );
+  await writeFile(
+    at('evaluation', 'learning-curves.svg'),
+    await learningCurvesSvg(curves, 'Model A and Model B: validation P/R per epoch'),
+  );
+}
 console.log(
   `figures: ${at('evaluation')}/*.svg; ${((Date.now() - started) / 60000).toFixed(1)} min`,
 );
