@@ -1,5 +1,5 @@
 /**
- * Which parts of the `cpu` recipe matter, at equal wall time (docs/training.md, “Ablation”).
+ * Which parts of the `cpu` recipe matter, at equal wall time (docs/training.md, “Choosing the recipe”).
  *
  * Every variant changes one thing from the base, the `cpu` preset with plain L2 (λ = 0;
  * the Sparse-Variation term is compared at full length by `npm run bench -- paper-claims`),
@@ -97,6 +97,19 @@ const chosen = args.variants
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());
 
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** A symbolic link at `path` to `target`, unless one is already there (a resumed bench). */
+async function linkOnce(target: string, path: string): Promise<void> {
+  await symlink(target, path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+}
+
 /** Crops per second of one training step of `keys` (256² crops, batch 12, this machine's cores). */
 async function stepRate(keys: Record<string, unknown>): Promise<number> {
   const { python } = await findTrainingPython();
@@ -178,22 +191,12 @@ interface ImageEntry {
 async function fewImagesDataset(source: string, count: number): Promise<string> {
   const folder = join(work, `data-${count}-distinct`);
   const path = join(folder, 'dataset.json');
-  if (
-    await stat(path).then(
-      () => true,
-      () => false,
-    )
-  )
-    return path;
+  if (await exists(path)) return path;
   await mkdir(folder, { recursive: true });
   const sourceFolder = dirname(source);
   for (const entry of await readdir(sourceFolder)) {
     if (entry === 'dataset.json' || entry === 'truth.json') continue;
-    await symlink(join(sourceFolder, entry), join(folder, entry)).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
-      },
-    );
+    await linkOnce(join(sourceFolder, entry), join(folder, entry));
   }
   const repeat = <T extends ImageEntry>(images: T[]): T[] => {
     const train = images.filter((image) => image.split === 'train');
@@ -222,14 +225,7 @@ async function trainVariant(variant: Variant, data: string, epochs: number): Pro
   await writeJsonAtomic(config, { ...BASE_KEYS, ...variant.keys, ...schedule });
   await mkdir(run, { recursive: true });
   await mkdir(join(work, 'cache'), { recursive: true });
-  await symlink(join(work, 'cache'), join(run, 'cache')).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  const exists = (path: string) =>
-    stat(path).then(
-      () => true,
-      () => false,
-    );
+  await linkOnce(join(work, 'cache'), join(run, 'cache'));
   const unfinished =
     (await exists(join(run, 'state', 'last.pt'))) && !(await exists(join(run, 'weights.pt')));
   await runCliStep(
@@ -291,7 +287,6 @@ const baseRate = rates.get(architectureKey({}))!;
 interface Row {
   variant: Variant;
   epochs: number;
-  crops: number;
   rate: number;
   minutes: number;
   curve: EpochEvent[];
@@ -307,7 +302,6 @@ for (const variant of chosen) {
   rows.push({
     variant,
     epochs,
-    crops: epochs * fullTrain,
     rate,
     minutes: curve.reduce((sum, e) => sum + e.seconds, 0) / 60,
     curve,
